@@ -1,0 +1,1 @@
+"""Metric providers: the only part of `analysis` that performs I/O."""

@@ -1,0 +1,94 @@
+"""One exception tree for the whole engine.
+
+Every layer raises from this tree so that the shell can map a failure to the
+right reaction (a Degraded condition, a measurement in Error, a retry, a
+non-zero exit) without string matching::
+
+    RolloutEngineError
+    ├── SpecError            invalid or inconsistent resources (→ Degraded condition, lint error)
+    ├── ProviderError        metric source problems (→ measurement Error)
+    │   ├── QueryError           Prometheus said the query is bad
+    │   ├── ProviderUnavailable  timeout, connection refused, 5xx
+    │   └── BadResult            wrong type, too large, not JSON
+    ├── KubeError            API problems
+    │   ├── Conflict             409: re-read and retry
+    │   ├── NotFound
+    │   └── Forbidden
+    └── NotifyError          delivery failed after retries
+
+The module imports nothing outside the standard library so that the pure
+layers (`strategies`, `analysis`) can use it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BadResult",
+    "Conflict",
+    "Forbidden",
+    "KubeError",
+    "NotFound",
+    "NotifyError",
+    "ProviderError",
+    "ProviderUnavailable",
+    "QueryError",
+    "RolloutEngineError",
+    "SpecError",
+]
+
+
+class RolloutEngineError(Exception):
+    """Root of every error the engine raises on purpose."""
+
+
+class SpecError(RolloutEngineError):
+    """A resource is invalid or inconsistent.
+
+    `path` names the offending field (``spec.strategy.canary.steps[2].setWeight``)
+    so that status messages, Events and lint output can point at it.
+    """
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.detail = message
+
+
+class ProviderError(RolloutEngineError):
+    """A metric source could not produce a usable result."""
+
+
+class QueryError(ProviderError):
+    """The metric source rejected the query (bad PromQL, unknown function)."""
+
+
+class ProviderUnavailable(ProviderError):
+    """The metric source could not be reached in time (timeout, refused, 5xx)."""
+
+
+class BadResult(ProviderError):
+    """The metric source answered, but not with something we can judge."""
+
+
+class KubeError(RolloutEngineError):
+    """The Kubernetes API refused or failed a request."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Conflict(KubeError):
+    """409: the object changed under us; re-read and retry."""
+
+
+class NotFound(KubeError):
+    """404: the object does not exist."""
+
+
+class Forbidden(KubeError):
+    """403: the caller's RBAC does not allow the request."""
+
+
+class NotifyError(RolloutEngineError):
+    """A notification could not be delivered after its retries."""
