@@ -1,0 +1,138 @@
+"""Rollout status: where a rollout is, and why.
+
+Everything the engine needs to resume after a restart or a leader change lives
+here (step position, pause timers, run names, intents, the notification
+outbox); nothing is kept only in memory.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from rollout_engine.api.base import CamelModel, Time
+from rollout_engine.api.meta import Condition
+
+__all__ = [
+    "ABTestStatus",
+    "BlueGreenStatus",
+    "CanaryStatus",
+    "Intent",
+    "IntentAction",
+    "OutboxEntry",
+    "PauseCondition",
+    "RolloutPhase",
+    "RolloutStatus",
+    "RunVerdict",
+    "Weights",
+]
+
+RolloutPhase = Literal["Pending", "Progressing", "Paused", "Healthy", "Degraded"]
+IntentAction = Literal["promote", "promote-full", "abort", "retry", "pause", "resume", "undo"]
+RunPhase = Literal["Pending", "Running", "Successful", "Failed", "Inconclusive", "Error"]
+
+
+class Weights(CamelModel):
+    """Traffic percentages; stable + canary = 100."""
+
+    canary: int = Field(ge=0, le=100)
+    stable: int = Field(ge=0, le=100)
+
+
+class PauseCondition(CamelModel):
+    """Why the rollout is paused, and since when (a timed pause ends at start + duration)."""
+
+    reason: str = Field(min_length=1)
+    start_time: Time
+
+
+class Intent(CamelModel):
+    """What a person asked for through the plugin, written to status (never spec).
+
+    ``step`` and ``revision`` say which step and candidate the request was meant
+    for, so a double ``promote`` advances at most one step and a stale request
+    aimed at an older revision is ignored.
+    """
+
+    action: IntentAction
+    id: str = Field(min_length=1, max_length=64)
+    requested_at: Time
+    requested_by: str | None = None
+    step: int | None = Field(default=None, ge=0)
+    revision: str | None = None
+    to_revision: int | None = Field(default=None, ge=1)
+
+
+class RunVerdict(CamelModel):
+    """The last verdict of an analysis run, for lists and notifications."""
+
+    run: str
+    phase: RunPhase
+    message: str = ""
+    at: Time
+
+
+class CanaryStatus(CamelModel):
+    """Runs that belong to the canary strategy."""
+
+    current_step_analysis_run: str | None = None
+    current_background_analysis_run: str | None = None
+
+
+class BlueGreenStatus(CamelModel):
+    """Blue/green bookkeeping: which revision each Service selects, and the runs."""
+
+    active_revision: str | None = None
+    preview_revision: str | None = None
+    pre_promotion_analysis_run: str | None = None
+    post_promotion_analysis_run: str | None = None
+    promoted_at: Time | None = None
+    scale_down_at: Time | None = None
+
+
+class ABTestStatus(CamelModel):
+    """A/B test bookkeeping."""
+
+    started_at: Time | None = None
+    iterations: int = Field(default=0, ge=0)
+    analysis_run: str | None = None
+
+
+class OutboxEntry(CamelModel):
+    """A notification recorded before it is sent, marked sent after (exactly once)."""
+
+    key: str = Field(min_length=1)
+    event: str
+    recorded_at: Time
+    sent: bool = False
+    attempts: int = Field(default=0, ge=0)
+    last_error: str | None = None
+
+
+class RolloutStatus(CamelModel):
+    """Observed state of a Rollout, per the Kubernetes API conventions."""
+
+    observed_generation: int | None = None
+    phase: RolloutPhase | None = None
+    message: str | None = None
+    conditions: list[Condition] = Field(default_factory=list)
+    current_step_index: int | None = Field(default=None, ge=0)
+    step_count: int | None = Field(default=None, ge=0)
+    step_started_at: Time | None = None
+    stable_revision: str | None = None
+    candidate_revision: str | None = None
+    current_weights: Weights | None = None
+    desired_weights: Weights | None = None
+    pause_conditions: list[PauseCondition] = Field(default_factory=list)
+    abort: bool = False
+    aborted_at: Time | None = None
+    promote_full: bool = False
+    intent: Intent | None = None
+    last_intent_id: str | None = None
+    canary: CanaryStatus | None = None
+    blue_green: BlueGreenStatus | None = None
+    ab_test: ABTestStatus | None = None
+    last_verdict: RunVerdict | None = None
+    progress_started_at: Time | None = None
+    outbox: list[OutboxEntry] = Field(default_factory=list)
