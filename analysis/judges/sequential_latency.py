@@ -169,6 +169,8 @@ def _deciding_boundary(ev: LatencyEvaluation, outcome: str) -> int:
     per = ev.per_boundary
     if outcome == "Failed" and bool(np.any(per.failed)):
         return int(np.argmax(np.where(per.failed, per.lower, -np.inf)))
+    if not np.isfinite(np.max(per.log_e)):
+        return int(np.argmax(per.log_e))
     return int(ev.best)
 
 
