@@ -11,8 +11,11 @@ mean comparison dilutes.
 
 Rule (direction increase): Failed when the averaged anytime p ≤ alpha and the most significant
 boundary's slow-request ratio is beyond the allowed ratio, or some boundary's (1 − alpha/K)
-lower bound is; Successful when, at every *guarded* boundary (those whose pooled slow share lies
-between 1 − `quantile` and one half: the body-to-tail range a user means by "p50…p99"), the
+lower bound is — counting only boundaries that at least (1 − quantile)/10 of the requests
+exceed (up to p99.9 by default), because further out a few per cent of latency scale, one slow
+pod, already doubles the ratio; Successful when, at every *guarded* boundary (those whose
+pooled slow share lies between 1 − `quantile` and one half: the body-to-tail range a user
+means by "p50…p99"), the
 upper confidence bound of the slow-request ratio is below the allowed ratio (Bonferroni over
 the guarded boundaries); Inconclusive at the final look otherwise. The reported estimate is
 the `quantile` ratio from PromQL-style interpolation, with time-uniform quantile bands.

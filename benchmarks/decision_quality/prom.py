@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from benchmarks.decision_quality.simulate import SCRAPE, Rollouts
 
-__all__ = ["histogram_quantiles", "increase", "value_at"]
+__all__ = ["histogram_quantiles", "increase", "value_at", "value_at_aligned"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -33,6 +33,21 @@ def value_at(
     last = np.where(seen.any(axis=1), seen.shape[1] - 1 - np.argmax(seen[:, ::-1], axis=1), -1)
     picked = np.take_along_axis(np.nan_to_num(values), np.maximum(last, 0)[:, None], axis=1)[:, 0]
     return np.asarray(np.where(last >= 0, picked, 0.0), dtype=np.float64)
+
+
+def value_at_aligned(
+    counter: npt.NDArray[np.generic], observed: npt.NDArray[np.bool_], index: int
+) -> FloatArray:
+    """Both arms' counters at the last scrape ≤ `index` where *both* were scraped.
+
+    Taking each arm's own latest sample instead lets a missing scrape shift one arm's window
+    against the other's, and a shared incident inside that gap then reads as a difference.
+    """
+    both = np.asarray(observed[:, : index + 1].all(axis=-1), dtype=np.bool_)
+    last = np.where(both.any(axis=1), both.shape[1] - 1 - np.argmax(both[:, ::-1], axis=1), -1)
+    picked = counter[np.arange(counter.shape[0]), np.maximum(last, 0)].astype(np.float64)
+    shape = (-1,) + (1,) * (picked.ndim - 1)
+    return np.asarray(np.where((last >= 0).reshape(shape), picked, 0.0), dtype=np.float64)
 
 
 def increase(
