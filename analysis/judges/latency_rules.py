@@ -57,7 +57,8 @@ def evaluate_boundaries(
     level = 1.0 - (1.0 - confidence) / float(np.max(n_guard))
     per = outcome_rules.evaluate(grid, loglik, 1.0, rules=rules, alpha=alpha / k, confidence=level)
     log_e = special.logsumexp(per.log_e, axis=-1) - np.log(k)
-    p_value = np.minimum(np.asarray(p_previous, dtype=np.float64), np.exp(-log_e))
+    with np.errstate(over="ignore"):
+        p_value = np.minimum(np.asarray(p_previous, dtype=np.float64), np.exp(-log_e))
     # NB: the e-value average runs over *every* boundary (fixed in advance, so valid); the margin
     # is judged only where at least a tenth of the tail share 1 − quantile is slower: beyond
     # p99.9 a few per cent of latency scale (one slow pod) already doubles the slow-request ratio.

@@ -80,7 +80,8 @@ def evaluate(
     points = grid.points
     test_prior, cs_prior = _priors(grid, rules.prior_scale, rules.direction)
     log_e_now = log_e_value(loglik, test_prior)
-    p_value = np.minimum(np.asarray(p_previous, dtype=np.float64), np.exp(-log_e_now))
+    with np.errstate(over="ignore"):  # NB: a tiny e-value gives exp(+large) = inf; min() keeps p
+        p_value = np.minimum(np.asarray(p_previous, dtype=np.float64), np.exp(-log_e_now))
     estimate = mle(points, loglik)
     lower, upper = confidence_bounds(points, loglik, cs_prior, alpha=1.0 - confidence)
     lower_a, upper_a = confidence_bounds(points, loglik, cs_prior, alpha=alpha)

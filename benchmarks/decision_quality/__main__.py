@@ -18,6 +18,7 @@ from benchmarks.decision_quality.oracle import oracle_seconds
 from benchmarks.decision_quality.report import Row, markdown, summarize
 from benchmarks.decision_quality.scenarios import Scenario, full_table, smoke_table
 from benchmarks.decision_quality.simulate import Rollouts, simulate, subset
+from benchmarks.decision_quality.targets import targets
 
 Method = Callable[[Rollouts, Scenario], Decisions]
 METHODS: dict[str, Method] = {
@@ -67,7 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = (
         "# Decision-quality benchmark\n\n"
         f"Reproduce with `python -m benchmarks.decision_quality` ({elapsed / 60:.1f} min here). "
-        "Fixed seeds; see benchmarks/decision_quality/ for the simulator and the rules.\n\n" + table
+        "Fixed seeds; see benchmarks/decision_quality/ for the simulator and the rules.\n\n"
+        + table
+        + "\n"
+        + targets(rows)
     )
     if not args.smoke:
         args.output.write_text(text)
