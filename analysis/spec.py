@@ -1,0 +1,284 @@
+"""Compile a template (or a run's spec) with its arguments into values the run can use.
+
+Everything that can be wrong with a template is found here, once, before the
+first measurement: an argument that changes a query's structure, a condition
+that does not compile, a duration that is not one, limits that contradict
+``count`` (Argo's ``ValidateMetric``). The result, `CompiledRun`, holds parsed
+durations, integer limits, compiled CEL and pre-lexed queries, so a
+measurement costs only the query and the evaluation.
+
+Defaults are Argo Rollouts': neither ``interval`` nor ``count`` → one
+measurement; ``interval`` alone → measure until the run is terminated;
+``failureLimit`` 0 (-1 disables it), ``inconclusiveLimit`` 0,
+``consecutiveErrorLimit`` 4, retention 10 measurements. ``dryRun`` and
+``measurementRetention`` patterns must match the whole metric name (Argo
+searches; a partial match silently turning a deciding metric into a dry run
+is a fail-open we do not want).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Final
+
+from analysis.args import Args
+from analysis.conditions import CompiledCondition, compile_condition
+from analysis.templating import QueryTemplate, compile_query, render_condition, render_field
+from analysis.window import RangeWindow, compile_window
+from rollout_engine.api.analysisrun import AnalysisRunSpec
+from rollout_engine.api.durations import parse_duration
+from rollout_engine.api.metric import Comparison, Metric, PrometheusProvider
+from rollout_engine.api.metric import MetricProvider as ProviderSpec
+from rollout_engine.api.template import AnalysisTemplateSpec, DryRun, MeasurementRetention
+from rollout_engine.errors import SpecError
+
+__all__ = ["DEFAULT_RETENTION", "CompiledMetric", "CompiledRun", "compile_run"]
+
+DEFAULT_RETENTION: Final = 10
+DEFAULT_CONSECUTIVE_ERROR_LIMIT: Final = 4
+
+
+@dataclass(frozen=True)
+class CompiledMetric:
+    """One metric, ready to measure."""
+
+    name: str
+    provider: ProviderSpec
+    interval: timedelta | None = None
+    initial_delay: timedelta = timedelta(0)
+    count: int | None = 1
+    """Measurements that decide the metric; None = until the run is terminated."""
+    failure_limit: int = 0
+    inconclusive_limit: int = 0
+    consecutive_error_limit: int = DEFAULT_CONSECUTIVE_ERROR_LIMIT
+    dry_run: bool = False
+    retention: int = DEFAULT_RETENTION
+    success: CompiledCondition | None = None
+    failure: CompiledCondition | None = None
+    query: QueryTemplate | None = None
+    window: RangeWindow | None = None
+    comparison: Comparison | None = None
+    comparison_queries: Mapping[str, QueryTemplate] = field(default_factory=dict)
+    """``candidate.query``, ``stable.totalQuery`` … for the judges, arguments substituted."""
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    """Secret argument values, scrubbed from every message a measurement records."""
+
+
+@dataclass(frozen=True)
+class CompiledRun:
+    """All metrics of one run, in template order."""
+
+    metrics: tuple[CompiledMetric, ...]
+
+    def metric(self, name: str) -> CompiledMetric:
+        """The metric called `name` (KeyError if there is none)."""
+        for metric in self.metrics:
+            if metric.name == name:
+                return metric
+        raise KeyError(name)
+
+
+def compile_run(spec: AnalysisTemplateSpec | AnalysisRunSpec, *, args: Args) -> CompiledRun:
+    """Compile every metric of `spec` with resolved `args`.
+
+    Raises:
+        SpecError: the first problem found, with the field path.
+    """
+    names = [m.name for m in spec.metrics]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise SpecError(f"metric name {duplicate!r} is used twice", path="spec.metrics")
+    secrets = tuple(sorted({a.value for a in args.values() if a.secret and a.value}, key=len))
+    metrics = tuple(
+        _metric(
+            m,
+            args=args,
+            path=f"spec.metrics[{i}]",
+            dry_run=_matches(m.name, spec.dry_run),
+            retention=_retention(m.name, spec.measurement_retention),
+            secrets=secrets[::-1],
+        )
+        for i, m in enumerate(spec.metrics)
+    )
+    return CompiledRun(metrics=metrics)
+
+
+def _metric(
+    metric: Metric,
+    *,
+    args: Args,
+    path: str,
+    dry_run: bool,
+    retention: int,
+    secrets: tuple[str, ...],
+) -> CompiledMetric:
+    interval = _duration(metric.interval, args=args, path=f"{path}.interval")
+    if interval is not None and interval <= timedelta(0):
+        raise SpecError("interval must be positive", path=f"{path}.interval")
+    count = _count(metric, interval=interval, args=args, path=path)
+    failure_limit = _int(metric.failure_limit, 0, args=args, path=f"{path}.failureLimit")
+    limits = {
+        "inconclusive_limit": _int(
+            metric.inconclusive_limit, 0, args=args, path=f"{path}.inconclusiveLimit"
+        ),
+        "consecutive_error_limit": _int(
+            metric.consecutive_error_limit,
+            DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+            args=args,
+            path=f"{path}.consecutiveErrorLimit",
+        ),
+    }
+    _check_limits(count, failure_limit=failure_limit, path=path, **limits)
+    prom = metric.provider.prometheus
+    return CompiledMetric(
+        name=metric.name,
+        provider=_provider(metric.provider, args=args, path=f"{path}.provider"),
+        interval=interval,
+        initial_delay=_duration(metric.initial_delay, args=args, path=f"{path}.initialDelay")
+        or timedelta(0),
+        count=count,
+        failure_limit=failure_limit,
+        dry_run=dry_run,
+        retention=retention,
+        success=_condition(metric.success_condition, args, f"{path}.successCondition"),
+        failure=_condition(metric.failure_condition, args, f"{path}.failureCondition"),
+        query=compile_query(prom.query, args=args, path=f"{path}.provider.prometheus.query")
+        if prom is not None and prom.query and metric.comparison is None
+        else None,
+        window=_window(prom, args=args, path=f"{path}.provider.prometheus.rangeQuery"),
+        comparison=metric.comparison,
+        comparison_queries=_comparison_queries(metric.comparison, args=args, path=path),
+        secrets=secrets,
+        **limits,
+    )
+
+
+def _count(metric: Metric, *, interval: timedelta | None, args: Args, path: str) -> int | None:
+    if metric.count is None:
+        return None if interval is not None else 1
+    count = _int(metric.count, 1, args=args, path=f"{path}.count")
+    if count < 1:
+        raise SpecError(f"count must be at least 1, got {count}", path=f"{path}.count")
+    if count > 1 and interval is None:
+        raise SpecError(f"count {count} needs an interval", path=f"{path}.count")
+    return count
+
+
+def _check_limits(
+    count: int | None,
+    *,
+    failure_limit: int,
+    inconclusive_limit: int,
+    consecutive_error_limit: int,
+    path: str,
+) -> None:
+    if failure_limit < -1:
+        raise SpecError("must be -1 (disabled) or more", path=f"{path}.failureLimit")
+    for name, value in (
+        ("inconclusiveLimit", inconclusive_limit),
+        ("consecutiveErrorLimit", consecutive_error_limit),
+    ):
+        if value < 0:
+            raise SpecError(f"must be 0 or more, got {value}", path=f"{path}.{name}")
+    if count is not None:
+        for name, value in (
+            ("failureLimit", failure_limit),
+            ("inconclusiveLimit", inconclusive_limit),
+        ):
+            if value > count:
+                raise SpecError(
+                    f"{value} exceeds count {count}, so it can never trip", path=f"{path}.{name}"
+                )
+
+
+def _duration(raw: str | None, *, args: Args, path: str) -> timedelta | None:
+    if raw is None:
+        return None
+    return parse_duration(render_field(raw, args=args, path=path).text, path=path)
+
+
+def _int(raw: int | str | None, default: int, *, args: Args, path: str) -> int:
+    if raw is None:
+        return default
+    if isinstance(raw, int):
+        return raw
+    text = render_field(raw, args=args, path=path).text.strip()
+    if not re.fullmatch(r"-?[0-9]+", text):
+        raise SpecError(f"expected an integer, got {text!r}", path=path)
+    return int(text)
+
+
+def _condition(expr: str | None, args: Args, path: str) -> CompiledCondition | None:
+    if not expr:
+        return None
+    rendered = render_condition(expr, args=args, path=path)
+    return compile_condition(rendered.text, path=path, shown=rendered.shown)
+
+
+def _provider(spec: ProviderSpec, *, args: Args, path: str) -> ProviderSpec:
+    prom = spec.prometheus
+    if prom is None:
+        return spec
+    address = (
+        render_field(prom.address, args=args, path=f"{path}.prometheus.address").text
+        if prom.address
+        else None
+    )
+    headers = [
+        h.model_copy(
+            update={
+                "value": render_field(
+                    h.value, args=args, path=f"{path}.prometheus.headers[{i}]"
+                ).text
+            }
+        )
+        for i, h in enumerate(prom.headers)
+    ]
+    return spec.model_copy(
+        update={"prometheus": prom.model_copy(update={"address": address, "headers": headers})}
+    )
+
+
+def _window(prom: PrometheusProvider | None, *, args: Args, path: str) -> RangeWindow | None:
+    if prom is None or prom.range_query is None:
+        return None
+    rq = prom.range_query
+    step = _duration(rq.step, args=args, path=f"{path}.step") or timedelta(0)
+    return compile_window(
+        start=render_field(rq.start, args=args, path=f"{path}.start").text,
+        end=render_field(rq.end, args=args, path=f"{path}.end").text,
+        step=step,
+        path=path,
+    )
+
+
+def _comparison_queries(
+    comparison: Comparison | None, *, args: Args, path: str
+) -> dict[str, QueryTemplate]:
+    if comparison is None:
+        return {}
+    out: dict[str, QueryTemplate] = {}
+    for side_name, side in (("candidate", comparison.candidate), ("stable", comparison.stable)):
+        for key, text in (("query", side.query), ("totalQuery", side.total_query)):
+            if text:
+                where = f"{path}.comparison.{side_name}.{key}"
+                out[f"{side_name}.{key}"] = compile_query(text, args=args, path=where)
+    return out
+
+
+def _matches(name: str, patterns: Sequence[DryRun]) -> bool:
+    return any(_full(p.metric_name, name) for p in patterns)
+
+
+def _retention(name: str, rules: Sequence[MeasurementRetention]) -> int:
+    return next((r.limit for r in rules if _full(r.metric_name, name)), DEFAULT_RETENTION)
+
+
+def _full(pattern: str, name: str) -> bool:
+    try:
+        return re.fullmatch(pattern, name) is not None
+    except re.error as exc:
+        raise SpecError(f"not a valid regular expression: {exc}", path="spec.dryRun") from exc
