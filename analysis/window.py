@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 import cel
 
 from rollout_engine.errors import SpecError
 
 __all__ = ["RangeWindow", "compile_window"]
+
+_FUNCTIONS: Final = frozenset({"now", "duration", "timestamp", "_+_", "_-_"})
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,11 @@ def _compile(expr: str, path: str) -> Any:
         first = str(exc).splitlines()[0].split(" expecting ")[0]
         raise SpecError(f"does not compile: {first}", path=path) from exc
     names = sorted(str(v) for v in program.variables())
+    names += sorted(str(f) for f in program.functions() if str(f) not in _FUNCTIONS)
     if names:
-        raise SpecError(f"uses {names[0]!r}; only now() and duration() exist here", path=path)
+        raise SpecError(
+            f"uses {names[0]!r}; only now(), duration() and timestamp() exist here", path=path
+        )
     return program
 
 

@@ -36,6 +36,7 @@ from typing import Any, Final
 from urllib.parse import urlencode, urlsplit
 
 import requests
+import urllib3
 from prometheus_api_client.prometheus_connect import PrometheusConnect
 from urllib3.util.retry import Retry
 
@@ -150,32 +151,41 @@ class PrometheusClient:
                 timeout=(timeout, timeout),
                 stream=True,
                 allow_redirects=False,
+                verify=self._session.verify,
                 **send,
             )
             with response:
                 return response.status_code, self._read(response, deadline)
-        except requests.Timeout:
+        except (requests.Timeout, urllib3.exceptions.TimeoutError):
             raise self._timed_out() from None
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if time.monotonic() >= deadline:
                 raise self._timed_out() from None
             raise ProviderUnavailable(f"{self.settings.display} {_why(exc)}") from None
 
     def _read(self, response: requests.Response, deadline: float) -> bytes:
+        """The body, within the size cap and the deadline.
+
+        ``read1`` returns as soon as one socket read yields data, so a server
+        that drips bytes is cut within one read timeout past the deadline
+        (``iter_content`` would block until a whole chunk had arrived).
+        """
         cap = self.settings.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap:
             raise BadResult(f"the answer is larger than the {cap}-byte limit")
         chunks: list[bytes] = []
         total = 0
-        for chunk in response.iter_content(_CHUNK):
+        while True:
+            if time.monotonic() > deadline:
+                raise self._timed_out()
+            chunk = response.raw.read1(_CHUNK, decode_content=True)
+            if not chunk:
+                return b"".join(chunks)
             total += len(chunk)
             if total > cap:
                 raise BadResult(f"the answer is larger than the {cap}-byte limit")
-            if time.monotonic() > deadline:
-                raise self._timed_out()
             chunks.append(chunk)
-        return b"".join(chunks)
 
     def _timed_out(self) -> ProviderUnavailable:
         return ProviderUnavailable(
@@ -231,7 +241,7 @@ def _display(address: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path.rstrip('/')}" if host else "<invalid URL>"
 
 
-def _why(exc: requests.RequestException) -> str:
+def _why(exc: Exception) -> str:
     """A reason without the exception's text, which can carry the URL and the query."""
     chain: list[BaseException] = []
     current: BaseException | None = exc
@@ -240,7 +250,7 @@ def _why(exc: requests.RequestException) -> str:
         current = current.__cause__ or current.__context__
     text = " ".join(type(e).__name__ + " " + str(e) for e in chain)
     if isinstance(exc, requests.exceptions.SSLError):
-        return "failed TLS verification (set insecure: true only for test servers)"
+        return "failed the TLS handshake or certificate verification"
     if "ConnectionRefused" in text or "Connection refused" in text:
         return "refused the connection"
     if "NameResolution" in text or "Name or service not known" in text:
