@@ -121,11 +121,11 @@ class MetricProvider(Protocol):
 
 
 def format_value(value: float) -> str:
-    """Render one number the way Prometheus writes it: ``NaN``, ``+Inf``, shortest repr."""
+    """A number for people: ``NaN``, ``+Inf``, integers as such, else 10 significant digits."""
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     if value == int(value) and abs(value) < 1e15:
         return str(int(value))
-    return repr(value)
+    return f"{value:.10g}"  # 0.98, not the 0.9800000000000001 of float arithmetic
