@@ -128,7 +128,7 @@ def evaluate(condition: CompiledCondition, result: Any) -> bool:
     context = cel.Context({"result": result}, _FUNCTIONS)
     try:
         outcome = condition.program.execute(context)
-    except Exception as exc:
+    except Exception as exc:  # CEL raises TypeError, KeyError, IndexError, RuntimeError …
         raise ConditionError(_first_line(exc)) from exc
     if not isinstance(outcome, bool):
         raise ConditionError(f"the condition yields {outcome!r}, not true or false")

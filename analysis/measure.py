@@ -51,24 +51,14 @@ def measure(
     if metric.query is None:
         raise ValueError(f"metric {metric.name!r} has no query")
     rendered = metric.query.render(elapsed=now - started_at)
+    finished = clock or (lambda: now)
     try:
         result = _ask(metric, provider, expr=rendered.text, now=now)
     except (ProviderError, SpecError) as exc:
-        return error_measurement(
-            at=now,
-            finished=clock() if clock else now,
-            message=f"{metric.name}: {exc}",
-            query=rendered.shown,
-            secrets=metric.secrets,
-        )
-    except Exception as exc:
-        return error_measurement(
-            at=now,
-            finished=clock() if clock else now,
-            message=f"{metric.name}: the provider failed unexpectedly ({type(exc).__name__})",
-            query=rendered.shown,
-            secrets=metric.secrets,
-        )
+        return _failed(metric, f"{metric.name}: {exc}", now, finished(), rendered.shown)
+    except Exception as exc:  # a broken provider must not break the run
+        why = f"{metric.name}: the provider failed unexpectedly ({type(exc).__name__})"
+        return _failed(metric, why, now, finished(), rendered.shown)
     outcome = judge_threshold(
         name=metric.name, result=result, success=metric.success, failure=metric.failure
     )
@@ -79,12 +69,20 @@ def measure(
         Measurement(
             phase=outcome.phase,
             started_at=now,
-            finished_at=clock() if clock else now,
+            finished_at=finished(),
             value=outcome.value,
             query=rendered.shown,
             message=scrub(outcome.reason, metric.secrets),
             metadata=metadata,
         )
+    )
+
+
+def _failed(
+    metric: CompiledMetric, message: str, now: datetime, finished: datetime, query: str
+) -> Measured:
+    return error_measurement(
+        at=now, finished=finished, message=message, query=query, secrets=metric.secrets
     )
 
 

@@ -26,10 +26,14 @@ from typing import Final
 
 from analysis.args import Args
 from analysis.conditions import CompiledCondition, compile_condition
+from analysis.schedule_fields import (
+    DEFAULT_CONSECUTIVE_ERROR_LIMIT,
+    parse_duration_field,
+    schedule_of,
+)
 from analysis.templating import QueryTemplate, compile_query, render_condition, render_field
 from analysis.window import RangeWindow, compile_window
 from rollout_engine.api.analysisrun import AnalysisRunSpec
-from rollout_engine.api.durations import parse_duration
 from rollout_engine.api.metric import Comparison, Metric, PrometheusProvider
 from rollout_engine.api.metric import MetricProvider as ProviderSpec
 from rollout_engine.api.template import AnalysisTemplateSpec, DryRun, MeasurementRetention
@@ -38,7 +42,6 @@ from rollout_engine.errors import SpecError
 __all__ = ["DEFAULT_RETENTION", "CompiledMetric", "CompiledRun", "compile_run"]
 
 DEFAULT_RETENTION: Final = 10
-DEFAULT_CONSECUTIVE_ERROR_LIMIT: Final = 4
 
 
 @dataclass(frozen=True)
@@ -115,100 +118,29 @@ def _metric(
     retention: int,
     secrets: tuple[str, ...],
 ) -> CompiledMetric:
-    interval = _duration(metric.interval, args=args, path=f"{path}.interval")
-    if interval is not None and interval <= timedelta(0):
-        raise SpecError("interval must be positive", path=f"{path}.interval")
-    count = _count(metric, interval=interval, args=args, path=path)
-    failure_limit = _int(metric.failure_limit, 0, args=args, path=f"{path}.failureLimit")
-    limits = {
-        "inconclusive_limit": _int(
-            metric.inconclusive_limit, 0, args=args, path=f"{path}.inconclusiveLimit"
-        ),
-        "consecutive_error_limit": _int(
-            metric.consecutive_error_limit,
-            DEFAULT_CONSECUTIVE_ERROR_LIMIT,
-            args=args,
-            path=f"{path}.consecutiveErrorLimit",
-        ),
-    }
-    _check_limits(count, failure_limit=failure_limit, path=path, **limits)
+    schedule = schedule_of(metric, args=args, path=path)
     prom = metric.provider.prometheus
     return CompiledMetric(
         name=metric.name,
         provider=_provider(metric.provider, args=args, path=f"{path}.provider"),
-        interval=interval,
-        initial_delay=_duration(metric.initial_delay, args=args, path=f"{path}.initialDelay")
-        or timedelta(0),
-        count=count,
-        failure_limit=failure_limit,
+        **vars(schedule),
         dry_run=dry_run,
         retention=retention,
         success=_condition(metric.success_condition, args, f"{path}.successCondition"),
         failure=_condition(metric.failure_condition, args, f"{path}.failureCondition"),
-        query=compile_query(prom.query, args=args, path=f"{path}.provider.prometheus.query")
-        if prom is not None and prom.query and metric.comparison is None
-        else None,
+        query=_threshold_query(metric, args=args, path=f"{path}.provider.prometheus.query"),
         window=_window(prom, args=args, path=f"{path}.provider.prometheus.rangeQuery"),
         comparison=metric.comparison,
         comparison_queries=_comparison_queries(metric.comparison, args=args, path=path),
         secrets=secrets,
-        **limits,
     )
 
 
-def _count(metric: Metric, *, interval: timedelta | None, args: Args, path: str) -> int | None:
-    if metric.count is None:
-        return None if interval is not None else 1
-    count = _int(metric.count, 1, args=args, path=f"{path}.count")
-    if count < 1:
-        raise SpecError(f"count must be at least 1, got {count}", path=f"{path}.count")
-    if count > 1 and interval is None:
-        raise SpecError(f"count {count} needs an interval", path=f"{path}.count")
-    return count
-
-
-def _check_limits(
-    count: int | None,
-    *,
-    failure_limit: int,
-    inconclusive_limit: int,
-    consecutive_error_limit: int,
-    path: str,
-) -> None:
-    if failure_limit < -1:
-        raise SpecError("must be -1 (disabled) or more", path=f"{path}.failureLimit")
-    for name, value in (
-        ("inconclusiveLimit", inconclusive_limit),
-        ("consecutiveErrorLimit", consecutive_error_limit),
-    ):
-        if value < 0:
-            raise SpecError(f"must be 0 or more, got {value}", path=f"{path}.{name}")
-    if count is not None:
-        for name, value in (
-            ("failureLimit", failure_limit),
-            ("inconclusiveLimit", inconclusive_limit),
-        ):
-            if value > count:
-                raise SpecError(
-                    f"{value} exceeds count {count}, so it can never trip", path=f"{path}.{name}"
-                )
-
-
-def _duration(raw: str | None, *, args: Args, path: str) -> timedelta | None:
-    if raw is None:
+def _threshold_query(metric: Metric, *, args: Args, path: str) -> QueryTemplate | None:
+    prom = metric.provider.prometheus
+    if prom is None or not prom.query or metric.comparison is not None:
         return None
-    return parse_duration(render_field(raw, args=args, path=path).text, path=path)
-
-
-def _int(raw: int | str | None, default: int, *, args: Args, path: str) -> int:
-    if raw is None:
-        return default
-    if isinstance(raw, int):
-        return raw
-    text = render_field(raw, args=args, path=path).text.strip()
-    if not re.fullmatch(r"-?[0-9]+", text):
-        raise SpecError(f"expected an integer, got {text!r}", path=path)
-    return int(text)
+    return compile_query(prom.query, args=args, path=path)
 
 
 def _condition(expr: str | None, args: Args, path: str) -> CompiledCondition | None:
@@ -246,7 +178,7 @@ def _window(prom: PrometheusProvider | None, *, args: Args, path: str) -> RangeW
     if prom is None or prom.range_query is None:
         return None
     rq = prom.range_query
-    step = _duration(rq.step, args=args, path=f"{path}.step") or timedelta(0)
+    step = parse_duration_field(rq.step, args=args, path=f"{path}.step") or timedelta(0)
     return compile_window(
         start=render_field(rq.start, args=args, path=f"{path}.start").text,
         end=render_field(rq.end, args=args, path=f"{path}.end").text,

@@ -44,8 +44,8 @@ __all__ = ["ThresholdOutcome", "condition_input", "judge_threshold", "show_value
 
 Phase = Literal["Successful", "Failed", "Inconclusive", "Error"]
 
-_SIMPLE: Final = re.compile(
-    r"\s*result(?:\s*\[\s*0\s*\])?\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)\s*"
+_COMPARISON: Final = re.compile(
+    r"result(?:\s*\[\s*0\s*\])?\s*(>=|<=|==|!=|>|<)\s*(-?[0-9]+(?:\.[0-9]+)?)"
 )
 _NEGATE: Final = {">=": "<", "<=": ">", ">": "<=", "<": ">=", "==": "!=", "!=": "=="}
 _SHOWN_VALUES: Final = 10
@@ -146,6 +146,23 @@ def _table(
     return "Successful", None
 
 
+def _one_comparison(source: str, value: str) -> re.Match[str] | None:
+    """The comparison that decided a condition, when that is unambiguous.
+
+    True when the condition compares ``result`` (or ``result[0]``) with a number
+    exactly once, is not negated or conditional, and the value is one finite
+    number: then guards such as ``len(result) == 0 ||`` cannot have decided it,
+    so "0.87 < 0.95" is the truth about this measurement.
+    """
+    found = list(_COMPARISON.finditer(source))
+    single = value.strip("[]")
+    if len(found) != 1 or "?" in source or re.search(r"!(?!=)", source):
+        return None
+    if not single or "," in single or single in ("+Inf", "-Inf", "NaN"):
+        return None
+    return found[0]
+
+
 def _reason(
     name: str,
     value: str,
@@ -167,11 +184,10 @@ def _reason(
     holds = (phase == "Successful") == (fired is success)
     if nan and not holds:
         return f"{name} {value}: NaN cannot satisfy {field} {fired.shown}"
-    simple = _SIMPLE.fullmatch(fired.shown)
-    single = not value.startswith("[") or ("," not in value and value != "[]")
-    if simple and single:
-        op = simple.group(1) if holds else _NEGATE[simple.group(1)]
+    comparison = _one_comparison(fired.shown, value)
+    if comparison is not None:
+        op = comparison.group(1) if holds else _NEGATE[comparison.group(1)]
         number = value.strip("[]")
-        return f"{name} {number} {op} {simple.group(2)} ({field} {fired.shown})"
+        return f"{name} {number} {op} {comparison.group(2)} ({field} {fired.shown})"
     verdict = "holds" if holds else "is false"
     return f"{name} {value}: {field} {fired.shown} {verdict}"

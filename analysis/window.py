@@ -82,7 +82,7 @@ def _compile(expr: str, path: str) -> Any:
 def _run(program: Any, context: Any, source: str) -> datetime:
     try:
         value = program.execute(context)
-    except Exception as exc:
+    except Exception as exc:  # CEL raises several types
         raise SpecError(
             f"{source!r} cannot be evaluated: {exc}", path="provider.prometheus.rangeQuery"
         ) from exc

@@ -13,7 +13,6 @@ from typing import Final
 
 from analysis.providers.base import MetricProvider, SecretResolver
 from analysis.providers.prometheus import prometheus_from_spec
-from rollout_engine.api.base import set_fields
 from rollout_engine.api.metric import MetricProvider as ProviderSpec
 from rollout_engine.errors import SpecError
 
@@ -39,13 +38,15 @@ def build_provider(
     Raises:
         SpecError: no provider, several, or one the registry does not know.
     """
-    keys = set_fields(spec)
-    if len(keys) != 1:
+    chosen = [(name, value) for name, value in spec if value is not None]
+    if len(chosen) != 1:
         raise SpecError("set exactly one provider", path="provider")
-    factory = registry.get(keys[0])
+    name, value = chosen[0]
+    key = type(spec).model_fields[name].alias or name
+    factory = registry.get(key)
     if factory is None:
         raise SpecError(
-            f"unsupported provider {keys[0]!r}; use one of: {', '.join(sorted(registry))}",
-            path=f"provider.{keys[0]}",
+            f"unsupported provider {key!r}; use one of: {', '.join(sorted(registry))}",
+            path=f"provider.{key}",
         )
-    return factory(getattr(spec, keys[0]), secrets=secrets, address=address)
+    return factory(value, secrets=secrets, address=address)

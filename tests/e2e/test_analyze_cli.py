@@ -111,7 +111,7 @@ def test_json_has_every_measurement_with_its_query(prometheus: RealPrometheus) -
     assert 'ingress="web"' in first["query"]
     assert (
         first["message"]
-        == "success-rate [0.8]: failureCondition len(result) > 0 && result[0] < 0.90 holds"
+        == "success-rate 0.8 < 0.90 (failureCondition len(result) > 0 && result[0] < 0.90)"
     )
     assert doc["metrics"][0]["failed"] == 2
 

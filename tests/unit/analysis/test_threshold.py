@@ -120,6 +120,19 @@ def test_a_condition_that_is_not_boolean_or_mistyped_is_an_error() -> None:
             "m 0.97 >= 0.95 (successCondition result[0] >= 0.95)",
         ),
         (Scalar(0.12), None, "result > 0.05", "m 0.12 > 0.05 (failureCondition result > 0.05)"),
+        (
+            vec(0.97),
+            "len(result) == 0 || result[0] >= 0.95",
+            None,
+            "m 0.97 >= 0.95 (successCondition len(result) == 0 || result[0] >= 0.95)",
+        ),
+        (
+            vec(0.97),
+            "!(result[0] < 0.95)",
+            None,
+            "m [0.97]: successCondition !(result[0] < 0.95) holds",
+        ),
+        (Scalar(math.inf), "result < 1.0", None, "m +Inf: successCondition result < 1.0 is false"),
         (Scalar(0.01), None, "result > 0.05", "m 0.01 <= 0.05 (failureCondition result > 0.05)"),
         (
             vec(0.92),
