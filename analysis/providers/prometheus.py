@@ -22,8 +22,10 @@ Choices that matter for verdicts and for safety:
   only, are excluded from ``repr``, and no message built here contains them,
   the query string or a URL with user info. Redirects are not followed.
 * **TLS verification is on** unless the template sets ``insecure: true``.
-* **GET, or POST for long queries**, as form data, so long PromQL does not hit
-  URL length limits in proxies.
+* **POST, as form data**, as Prometheus' own Go client does: the query stays
+  out of URLs, hence out of proxy access logs and urllib3's DEBUG log (a
+  secret-valued argument may be in it), and long PromQL meets no URL limit.
+  A server that answers 405 to POST is asked again with GET.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -49,7 +51,7 @@ __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_TIMEOUT", "PrometheusClient", "Promethe
 
 DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
-_POST_ABOVE: Final = 2048
+_METHOD_NOT_ALLOWED: Final = 405
 _CHUNK: Final = 64 * 1024
 
 
@@ -132,17 +134,14 @@ class PrometheusClient:
 
     def _call(self, endpoint: str, params: dict[str, str]) -> QueryResult:
         params["timeout"] = f"{self.settings.timeout:g}s"
-        status, body = self._fetch(endpoint, params)
+        deadline = time.monotonic() + self.settings.timeout
+        status, body = self._fetch(endpoint, {"method": "POST", "data": params}, deadline)
+        if status == _METHOD_NOT_ALLOWED:
+            status, body = self._fetch(endpoint, {"method": "GET", "params": params}, deadline)
         return parse_answer(status=status, body=body, source=self.settings.display)
 
-    def _fetch(self, endpoint: str, params: dict[str, str]) -> tuple[int, bytes]:
-        timeout = self.settings.timeout
-        deadline = time.monotonic() + timeout
-        send: dict[str, Any] = (
-            {"method": "POST", "data": params}
-            if len(urlencode(params)) > _POST_ABOVE
-            else {"method": "GET", "params": params}
-        )
+    def _fetch(self, endpoint: str, send: dict[str, Any], deadline: float) -> tuple[int, bytes]:
+        timeout = max(deadline - time.monotonic(), 0.001)
         try:
             response = self._session.request(
                 url=f"{self._connect.url}/api/v1/{endpoint}",

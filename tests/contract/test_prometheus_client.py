@@ -6,6 +6,7 @@ Covers reliability.md T3's pathological answers and the transport half of T2
 
 from __future__ import annotations
 
+import logging
 import math
 import subprocess
 import time
@@ -14,10 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from analysis.args import ArgSources, resolve_args
+from analysis.measure import measure
 from analysis.providers.base import Matrix, Scalar, Vector
 from analysis.providers.prometheus import PrometheusClient, PrometheusSettings, prometheus_from_spec
+from analysis.providers.registry import build_provider
+from analysis.spec import compile_run
 from rollout_engine.api.meta import SecretKeySelector
 from rollout_engine.api.metric import PrometheusProvider
+from rollout_engine.api.template import AnalysisTemplateSpec
 from rollout_engine.errors import BadResult, ProviderUnavailable, QueryError, SpecError
 from tests.fakes.prometheus.fake import (
     FakePrometheus,
@@ -44,7 +50,7 @@ def test_an_instant_query_is_evaluated_at_the_given_time(fake_prom: FakePromethe
     result = client(fake_prom.url).query(expr="up", at=AT)
     assert isinstance(result, Vector) and result.values == (0.98,)
     (sent,) = fake_prom.requests
-    assert (sent.method, sent.path) == ("GET", "/api/v1/query")
+    assert (sent.method, sent.path) == ("POST", "/api/v1/query")
     assert sent.params == {"query": "up", "time": f"{AT.timestamp():.3f}", "timeout": "30s"}
 
 
@@ -60,11 +66,19 @@ def test_a_range_query_sends_start_end_and_step(fake_prom: FakePrometheus) -> No
     assert float(sent.params["end"]) - float(sent.params["start"]) == 300
 
 
-def test_long_queries_are_posted_as_form_data(fake_prom: FakePrometheus) -> None:
+def test_queries_are_posted_as_form_data_and_never_in_the_url(fake_prom: FakePrometheus) -> None:
     long_query = "sum(" + " + ".join(f'x{{pod="p{i}"}}' for i in range(300)) + ")"
     client(fake_prom.url).query(expr=long_query, at=AT)
     sent = fake_prom.requests[0]
     assert sent.method == "POST" and sent.params["query"] == long_query
+    assert sent.url_query == ""
+
+
+def test_a_server_refusing_post_is_asked_with_get(fake_prom: FakePrometheus) -> None:
+    fake_prom.script(Reply(status=405, body=b"method not allowed"), Reply(json=vector(0.5)))
+    assert client(fake_prom.url).query(expr="up", at=AT).values == (0.5,)
+    assert [r.method for r in fake_prom.requests] == ["POST", "GET"]
+    assert fake_prom.requests[1].params["query"] == "up"
 
 
 def test_headers_and_bearer_token_are_sent_but_never_shown(fake_prom: FakePrometheus) -> None:
@@ -259,3 +273,42 @@ def test_tls_is_verified_unless_insecure(certificate: tuple[Path, Path]) -> None
         with pytest.raises(ProviderUnavailable, match="TLS"):
             client(fake.url, timeout=5.0).query(expr="up", at=AT)
         assert client(fake.url, insecure=True).query(expr="up", at=AT).values == (1.0,)
+
+
+def test_no_secret_reaches_logs_status_or_messages_at_debug(
+    fake_prom: FakePrometheus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """T17: a secret argument and a bearer token, on success and on a 400 echoing the query."""
+    spec = AnalysisTemplateSpec.model_validate(
+        {
+            "args": [{"name": "tenant", "valueFrom": {"secretKeyRef": {"name": "t", "key": "k"}}}],
+            "metrics": [
+                {
+                    "name": "m",
+                    "successCondition": "result[0] >= 0.5",
+                    "provider": {
+                        "prometheus": {
+                            "address": fake_prom.url,
+                            "query": 'sum(x{tenant="{{args.tenant}}"})',
+                            "authentication": {
+                                "bearerToken": {"secretKeyRef": {"name": "p", "key": "token"}}
+                            },
+                        }
+                    },
+                }
+            ],
+        }
+    )
+    secrets = {"k": "tenant-5ec2e7", "token": TOKEN}
+    resolver = ArgSources(secret=lambda ref: secrets[ref.key])
+    run = compile_run(spec, args=resolve_args(spec.args, sources=resolver))
+    provider = build_provider(run.metrics[0].provider, secrets=lambda ref: secrets[ref.key])
+    echo = error("bad_data", 'parse error near x{tenant="tenant-5ec2e7"}')
+    fake_prom.script(Reply(json=vector(0.9)), Reply(status=400, json=echo))
+    with caplog.at_level(logging.DEBUG):
+        taken = [measure(run.metrics[0], provider, now=AT, started_at=AT).measurement for _ in "ab"]
+    assert [m.phase for m in taken] == ["Successful", "Error"]
+    assert fake_prom.requests[0].params["query"] == 'sum(x{tenant="tenant-5ec2e7"})'
+    recorded = caplog.text + "".join(m.model_dump_json() for m in taken)
+    assert "tenant-5ec2e7" not in recorded and TOKEN not in recorded
+    assert "/api/v1/query" in caplog.text  # urllib3 did log the request, without the query

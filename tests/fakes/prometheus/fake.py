@@ -65,6 +65,8 @@ class Request:
     path: str
     params: dict[str, str]
     headers: dict[str, str]
+    url_query: str = ""
+    """The raw query string of the URL (empty when everything came in the body)."""
 
 
 def vector(
@@ -164,6 +166,7 @@ def _handler(fake: FakePrometheus) -> type[BaseHTTPRequestHandler]:
                     path=urlsplit(self.path).path,
                     params={k: v[-1] for k, v in params.items()},
                     headers=dict(self.headers.items()),
+                    url_query=urlsplit(self.path).query,
                 )
             )
             reply = fake.next_reply()
