@@ -127,7 +127,9 @@ def record(
     if status.phase in TERMINAL:
         return status
     results = list(status.metric_results)
-    index = next(i for i, r in enumerate(results) if r.name == name)
+    index = next((i for i, r in enumerate(results) if r.name == name), None)
+    if index is None:
+        raise KeyError(f"the run has no metric {name!r}")
     if results[index].phase in TERMINAL:
         return status
     results[index] = fold(

@@ -35,7 +35,9 @@ class AnalyzeCommand(TyperCommand):
 def analyze(
     *,
     template: Annotated[str, typer.Option("--template", help="AnalysisTemplate YAML file")] = "",
-    prometheus: Annotated[str, typer.Option("--prometheus", help="Prometheus URL")] = "",
+    prometheus: Annotated[
+        str, typer.Option("--prometheus", help="Prometheus URL (replaces every metric's address)")
+    ] = "",
     start: Annotated[str, typer.Option("--start", help="RFC 3339 or Unix seconds")] = "",
     end: Annotated[str, typer.Option("--end", help="RFC 3339 or Unix seconds")] = "",
     arg: Annotated[
