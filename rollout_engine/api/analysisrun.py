@@ -59,6 +59,10 @@ class MetricResult(CamelModel):
     error: int = Field(default=0, ge=0)
     consecutive_error: int = Field(default=0, ge=0)
     measurements: list[Measurement] = Field(default_factory=list)
+    state: str | None = Field(
+        default=None,
+        description="opaque state a comparison judge carries from one measurement to the next",
+    )
 
 
 class AnalysisRunSpec(CamelModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from rollout_engine import __version__
+from rollout_engine.cli.analyze_cmd import AnalyzeCommand, analyze
 from rollout_engine.cli.demo_cmd import demo
 from rollout_engine.cli.lint_cmd import lint
 
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.command("lint")(lint)
 app.command("demo")(demo)
+app.command("analyze", cls=AnalyzeCommand)(analyze)
 
 
 @app.command("version")

@@ -6,7 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from analysis.args import ArgValue
 from analysis.conditions import compile_condition
+from analysis.spec import compile_run
 from rollout_engine.api.base import ARG_PLACEHOLDER, BUILTIN_PLACEHOLDERS
 from rollout_engine.api.metric import Metric
 from rollout_engine.api.template import AnalysisTemplateSpec
@@ -21,6 +23,32 @@ _ANY_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}")
 
 def check_template(ident: Identified) -> Iterator[Finding]:
     """All semantic findings for an (already schema-valid) template."""
+    findings = list(_checks(ident))
+    yield from findings
+    if not any(f.severity == "error" for f in findings):
+        yield from _compiles(ident)
+
+
+def _compiles(ident: Identified) -> Iterator[Finding]:
+    """What the engine itself refuses when it compiles the run (a last line, after the rest).
+
+    Arguments take their defaults, or a neutral ``1`` when the Rollout supplies
+    them, so a default that would change a query's structure is caught here.
+    """
+    spec: AnalysisTemplateSpec = ident.model.spec  # type: ignore[union-attr]
+    args = {a.name: ArgValue(a.value if a.value is not None else "1") for a in spec.args}
+    try:
+        compile_run(spec, args=args)
+    except SpecError as exc:
+        yield ident.finding(
+            path=exc.path,
+            message=exc.detail,
+            fix="change the template so the engine can run it (see the message)",
+            code="invalid-metric",
+        )
+
+
+def _checks(ident: Identified) -> Iterator[Finding]:
     spec: AnalysisTemplateSpec = ident.model.spec  # type: ignore[union-attr]
     declared = {a.name for a in spec.args}
     seen: set[str] = set()

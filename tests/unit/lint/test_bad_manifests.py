@@ -178,6 +178,11 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
         "warning", "inline-credentials", "spec.metrics[0].provider.prometheus.headers[0]",
         "credentials written inline in a header end up in Git",
     ),
+    "invalid-metric.yaml": (
+        "error", "invalid-metric", "spec.metrics[0].provider.prometheus.query",
+        "argument 'window' = '5m]) or vector(1' is refused: outside a quoted label value only "
+        "a number, a duration (5m) or a name that is not a PromQL keyword may be used",
+    ),
     "warn-unused-arg.yaml": (
         "warning", "unused-arg", "spec.strategy.canary.steps[1].analysis.args[0]",
         "argument 'servce' is not declared by any referenced template",
