@@ -1,0 +1,3 @@
+"""Suite-wide fixtures: the fake Kubernetes API server (`apiserver`, `make_apiserver`)."""
+
+pytest_plugins = ["tests.fakes.apiserver.fixture"]

@@ -1,0 +1,177 @@
+"""The built-in kinds the fake serves, with the per-kind switches of the real registries.
+
+Flags follow the apiserver's strategies (measured in the Kubernetes sources): Leases and
+Services may be created by PUT; Leases and custom resources refuse a PUT without
+resourceVersion; Pods and Services answer DELETE with the deleted object; only kinds
+whose strategy maintains `metadata.generation` get one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .resources import Column, ResourceType, ScaleSpec
+
+_SCALE = ScaleSpec(label_selector=".status.selector")
+
+
+def _core(plural: str, kind: str, **kw: Any) -> ResourceType:
+    return _make("", ("v1",), plural, kind, **kw)
+
+
+def _make(group: str, versions: tuple[str, ...], plural: str, kind: str, **kw: Any) -> ResourceType:
+    kw.setdefault("namespaced", True)
+    return ResourceType(
+        group=group, versions=versions, plural=plural, singular=kind.lower(), kind=kind, **kw
+    )
+
+
+def builtin_types() -> list[ResourceType]:
+    """A fresh list: the registry may grow, never these definitions."""
+    return [
+        _core("namespaces", "Namespace", namespaced=False, short_names=("ns",), status=True),
+        _core("configmaps", "ConfigMap", short_names=("cm",)),
+        _core("secrets", "Secret"),
+        _core("serviceaccounts", "ServiceAccount", short_names=("sa",)),
+        _core(
+            "services",
+            "Service",
+            short_names=("svc",),
+            status=True,
+            categories=("all",),
+            create_on_update=True,
+            return_deleted=True,
+        ),
+        _core(
+            "pods",
+            "Pod",
+            short_names=("po",),
+            status=True,
+            categories=("all",),
+            return_deleted=True,
+        ),
+        _core("events", "Event", short_names=("ev",), create_on_update=True),
+        _make(
+            "apps",
+            ("v1",),
+            "deployments",
+            "Deployment",
+            short_names=("deploy",),
+            status=True,
+            scale=_SCALE,
+            generation=True,
+            categories=("all",),
+        ),
+        _make(
+            "apps",
+            ("v1",),
+            "replicasets",
+            "ReplicaSet",
+            short_names=("rs",),
+            status=True,
+            scale=_SCALE,
+            generation=True,
+            categories=("all",),
+        ),
+        _make(
+            "networking.k8s.io",
+            ("v1",),
+            "ingresses",
+            "Ingress",
+            short_names=("ing",),
+            status=True,
+            generation=True,
+        ),
+        _make("networking.k8s.io", ("v1",), "ingressclasses", "IngressClass", namespaced=False),
+        _make(
+            "coordination.k8s.io",
+            ("v1",),
+            "leases",
+            "Lease",
+            create_on_update=True,
+            unconditional_update=False,
+        ),
+        _make(
+            "events.k8s.io",
+            ("v1",),
+            "events",
+            "Event",
+            short_names=("ev",),
+            storage="events",
+            codec="events.k8s.io",
+            create_on_update=True,
+        ),
+        _make(
+            "apiextensions.k8s.io",
+            ("v1",),
+            "customresourcedefinitions",
+            "CustomResourceDefinition",
+            namespaced=False,
+            short_names=("crd", "crds"),
+            status=True,
+            generation=True,
+            categories=("api-extensions",),
+        ),
+        _make("rbac.authorization.k8s.io", ("v1",), "roles", "Role"),
+        _make("rbac.authorization.k8s.io", ("v1",), "rolebindings", "RoleBinding"),
+        _make(
+            "rbac.authorization.k8s.io", ("v1",), "clusterroles", "ClusterRole", namespaced=False
+        ),
+        _make(
+            "rbac.authorization.k8s.io",
+            ("v1",),
+            "clusterrolebindings",
+            "ClusterRoleBinding",
+            namespaced=False,
+        ),
+        _make(
+            "admissionregistration.k8s.io",
+            ("v1",),
+            "validatingadmissionpolicies",
+            "ValidatingAdmissionPolicy",
+            namespaced=False,
+            status=True,
+            generation=True,
+        ),
+        _make(
+            "admissionregistration.k8s.io",
+            ("v1",),
+            "validatingadmissionpolicybindings",
+            "ValidatingAdmissionPolicyBinding",
+            namespaced=False,
+            generation=True,
+        ),
+    ]
+
+
+def _c(name: str, path: str, type_: str = "string") -> Column:
+    return Column(name=name, type=type_, json_path=path)
+
+
+# Kind-specific columns between NAME and AGE, close to the real printers' defaults.
+BUILTIN_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "namespaces": (_c("Status", ".status.phase"),),
+    "configmaps": (_c("Data", "#count:.data,.binaryData", "integer"),),
+    "secrets": (_c("Type", ".type"), _c("Data", "#count:.data", "integer")),
+    "services": (_c("Type", ".spec.type"), _c("Cluster-IP", ".spec.clusterIP")),
+    "pods": (_c("Ready", "#ready"), _c("Status", ".status.phase")),
+    "deployments.apps": (
+        _c("Ready", "#ready"),
+        _c("Up-to-date", ".status.updatedReplicas", "integer"),
+        _c("Available", ".status.availableReplicas", "integer"),
+    ),
+    "replicasets.apps": (
+        _c("Desired", ".spec.replicas", "integer"),
+        _c("Current", ".status.replicas", "integer"),
+        _c("Ready", ".status.readyReplicas", "integer"),
+    ),
+    "ingresses.networking.k8s.io": (
+        _c("Class", ".spec.ingressClassName"),
+        _c("Hosts", ".spec.rules[*].host"),
+    ),
+    "leases.coordination.k8s.io": (_c("Holder", ".spec.holderIdentity"),),
+    "events": (_c("Type", ".type"), _c("Reason", ".reason"), _c("Message", ".message")),
+    "customresourcedefinitions.apiextensions.k8s.io": (
+        _c("Created At", ".metadata.creationTimestamp"),
+    ),
+}
