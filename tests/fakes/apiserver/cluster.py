@@ -57,6 +57,8 @@ class Cluster:
         self.store.observers.append(self.owners.observe)
         self.store.observers.append(self._serve_crds)
         self.seed_namespaces()
+        # A real cluster's early resourceVersions are long compacted: watching from "1" is 410.
+        self.store.compact()
 
     def now(self) -> str:
         stamp = datetime.fromtimestamp(self.config.clock(), tz=UTC)

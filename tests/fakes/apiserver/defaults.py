@@ -100,10 +100,14 @@ def apply_builtin_defaults(obj: Obj, *, storage: str, allocate_ip: Callable[[], 
 
 
 def initial_status(obj: Obj, *, storage: str) -> None:
-    """The status a created object starts with, written by the registry on create."""
+    """The status a created object starts with (an empty struct unless the registry sets
+    one: built-in kinds are Go structs, so their status serialises as `{}`)."""
+    obj["status"] = {}
     if storage == "namespaces":
         obj["status"] = {"phase": "Active"}
     elif storage == "pods":
         obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
     elif storage == "services":
         obj["status"] = {"loadBalancer": {}}
+    elif storage == "replicasets.apps":
+        obj["status"] = {"replicas": 0}

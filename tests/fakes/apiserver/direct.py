@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .cluster import CRD_STORAGE, Cluster, served, to_stored
+from .cluster import CRD_FINALIZER, CRD_STORAGE, Cluster, served, to_stored
 from .crds import established_status, validate_crd
 from .lists import semantics_for
 from .managed import record_update
@@ -78,6 +78,8 @@ class DirectStore:
             self._carry_metadata(rt, old, new)
             if rt.storage == CRD_STORAGE and not validate_crd(new):
                 new["status"] = established_status(new, now=self._cluster.now())
+                if old is None:
+                    meta["finalizers"] = sorted({*meta.get("finalizers", []), CRD_FINALIZER})
             record_update(
                 old,
                 new,

@@ -84,8 +84,9 @@ def _set_or_drop(obj: dict[str, Any], key: str, value: Any) -> None:
         obj[key] = value
 
 
-def bump_generation(rt: ResourceType, old: Obj, new: Obj) -> None:
-    if not rt.generation:
+def bump_generation(rt: ResourceType, old: Obj, new: Obj, *, subresource: str = "") -> None:
+    """Status writes never move generation; see the module docstring for the rest."""
+    if not rt.generation or subresource:
         return
     if rt.custom:
         changed = any(old.get(k) != new.get(k) for k in {*old, *new} if k != "metadata")

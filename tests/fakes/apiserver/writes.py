@@ -295,7 +295,7 @@ def persist(
     rt = target.rt
     new = prepare_update(rt, old, new, subresource=target.subresource)
     _normalise(cluster, target, new, opts)
-    bump_generation(rt, old, new)
+    bump_generation(rt, old, new, subresource=target.subresource)
     validate(target, new, old)
     cluster.admission.review(_review(target, "UPDATE", new, old, opts))
     if track:
