@@ -89,26 +89,31 @@ def _schema() -> dict[str, Any]:
     return {"type": "object", "properties": {"spec": spec, "status": status}}
 
 
+WIDGET_COLUMNS = [
+    {"name": name, "type": kind, "jsonPath": path}
+    for name, kind, path in (
+        ("Size", "string", ".spec.size"),
+        ("Replicas", "integer", ".spec.replicas"),
+        ("Phase", "string", ".status.phase"),
+        ("Age", "date", ".metadata.creationTimestamp"),
+    )
+]
+WIDGET_SUBRESOURCES = {
+    "status": {},
+    "scale": {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"},
+}
+
+
 def widget_crd() -> dict[str, Any]:
     """Namespaced, two served versions, status and scale subresources, printer columns."""
-    columns = [
-        {"name": "Size", "type": "string", "jsonPath": ".spec.size"},
-        {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
-        {"name": "Phase", "type": "string", "jsonPath": ".status.phase"},
-        {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
-    ]
-    subresources = {
-        "status": {},
-        "scale": {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"},
-    }
     versions = [
         {
             "name": name,
             "served": True,
             "storage": name == "v1",
             "schema": {"openAPIV3Schema": _schema()},
-            "subresources": subresources,
-            "additionalPrinterColumns": columns,
+            "subresources": WIDGET_SUBRESOURCES,
+            "additionalPrinterColumns": WIDGET_COLUMNS,
         }
         for name in ("v1", "v1alpha1")
     ]

@@ -128,65 +128,26 @@ def test_apply_server_side_with_conflict(kube: KubeTarget, namespace: str) -> No
     assert replicas == "5"
 
 
+def _patch(kube: KubeTarget, namespace: str, *args: str) -> None:
+    kube.kubectl("patch", "deploy", "web", "-n", namespace, *args)
+
+
 def test_patch_types_and_status_subresource(kube: KubeTarget, namespace: str) -> None:
     kube.kubectl("apply", "-n", namespace, "--validate=false", "-f", "-", input=DEPLOYMENT)
-    kube.kubectl(
-        "patch",
-        "deploy",
-        "web",
-        "-n",
-        namespace,
-        "--type",
-        "merge",
-        "-p",
-        '{"spec":{"replicas":4}}',
-    )
-    kube.kubectl(
-        "patch",
-        "deploy",
-        "web",
-        "-n",
-        namespace,
-        "--type",
-        "json",
-        "-p",
-        '[{"op":"add","path":"/metadata/labels/patched","value":"yes"}]',
-    )
-    kube.kubectl(
-        "patch",
-        "deploy",
-        "web",
-        "-n",
-        namespace,
-        "--subresource",
-        "status",
-        "--type",
-        "merge",
-        "-p",
-        '{"status":{"readyReplicas":4,"replicas":4}}',
-    )
-    kube.kubectl(
-        "patch",
-        "deploy",
-        "web",
-        "-n",
-        namespace,
-        "-p",
-        '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:2"}]}}}}',
-    )
-    out = kube.kubectl(
-        "get",
-        "deploy",
-        "web",
-        "-n",
-        namespace,
-        "-o",
-        "jsonpath={.spec.replicas} "
-        "{.metadata.labels.patched} {.status.readyReplicas} "
+    _patch(kube, namespace, "--type", "merge", "-p", '{"spec":{"replicas":4}}')
+    label = '[{"op":"add","path":"/metadata/labels/patched","value":"yes"}]'
+    _patch(kube, namespace, "--type", "json", "-p", label)
+    status = '{"status":{"readyReplicas":4,"replicas":4}}'
+    _patch(kube, namespace, "--subresource", "status", "--type", "merge", "-p", status)
+    image = '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:2"}]}}}}'
+    _patch(kube, namespace, "-p", image)
+    fields = (
+        "{.spec.replicas} {.metadata.labels.patched} {.status.readyReplicas} "
         "{.spec.template.spec.containers[0].image} "
-        "{.spec.template.spec.containers[0].ports[0].containerPort}",
-    ).stdout
-    assert out.split() == ["4", "yes", "4", "nginx:2", "80"]
+        "{.spec.template.spec.containers[0].ports[0].containerPort}"
+    )
+    out = kube.kubectl("get", "deploy", "web", "-n", namespace, "-o", f"jsonpath={fields}")
+    assert out.stdout.split() == ["4", "yes", "4", "nginx:2", "80"]
     table = kube.kubectl("get", "deploy", "web", "-n", namespace).stdout.splitlines()
     assert table[0].split()[:2] == ["NAME", "READY"] and table[1].split()[:2] == ["web", "4/4"]
 

@@ -29,8 +29,8 @@ def validate_crd(crd: dict[str, Any]) -> list[Cause]:
     """The CRD checks that keep the fake's registry consistent (a subset of the real ones)."""
     spec = crd.get("spec") or {}
     names = spec.get("names") or {}
-    causes: list[Cause] = []
     group, plural = spec.get("group", ""), names.get("plural", "")
+    causes = _name_causes(crd, group=group, plural=plural)
     for field, value in (
         ("spec.group", group),
         ("spec.names.plural", plural),
@@ -38,23 +38,6 @@ def validate_crd(crd: dict[str, Any]) -> list[Cause]:
     ):
         if not value:
             causes.append(Cause("FieldValueRequired", "Required value", field))
-    if plural and not _DNS_LABEL.fullmatch(plural):
-        causes.append(
-            Cause(
-                "FieldValueInvalid",
-                f'Invalid value: "{plural}": must be a lowercase RFC 1123 label',
-                "spec.names.plural",
-            )
-        )
-    name = crd.get("metadata", {}).get("name", "")
-    if group and plural and name != f"{plural}.{group}":
-        causes.append(
-            Cause(
-                "FieldValueInvalid",
-                f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group',
-                "metadata.name",
-            )
-        )
     if spec.get("scope") not in ("Namespaced", "Cluster"):
         causes.append(
             Cause(
@@ -65,6 +48,18 @@ def validate_crd(crd: dict[str, Any]) -> list[Cause]:
             )
         )
     causes.extend(_validate_versions(spec.get("versions") or []))
+    return causes
+
+
+def _name_causes(crd: dict[str, Any], *, group: str, plural: str) -> list[Cause]:
+    causes = []
+    if plural and not _DNS_LABEL.fullmatch(plural):
+        message = f'Invalid value: "{plural}": must be a lowercase RFC 1123 label'
+        causes.append(Cause("FieldValueInvalid", message, "spec.names.plural"))
+    name = crd.get("metadata", {}).get("name", "")
+    if group and plural and name != f"{plural}.{group}":
+        message = f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group'
+        causes.append(Cause("FieldValueInvalid", message, "metadata.name"))
     return causes
 
 

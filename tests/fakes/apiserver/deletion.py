@@ -62,32 +62,32 @@ def delete_one(
         if current is None:
             raise target.not_found()
         _check_preconditions(target, current, options)
-        cluster.admission.review(
-            AdmissionRequest(
-                operation="DELETE",
-                identity=identity,
-                resource=rt,
-                namespace=target.namespace,
-                name=target.name,
-                subresource="",
-                obj=None,
-                old=clone(current),
-                dry_run=options.dry_run,
-            )
+        review = AdmissionRequest(
+            operation="DELETE",
+            identity=identity,
+            resource=rt,
+            namespace=target.namespace,
+            name=target.name,
+            subresource="",
+            obj=None,
+            old=clone(current),
+            dry_run=options.dry_run,
         )
+        cluster.admission.review(review)
         if options.dry_run:
             return 200, served(rt, target.version, current)
         result, gone = cluster.gc.delete(rt.storage, target.key, propagation=options.propagation)
     if not gone or rt.return_deleted:
         return 200, served(rt, target.version, result or current)
-    details: dict[str, Any] = {
-        "name": target.name,
-        "kind": rt.plural,
-        "uid": current["metadata"].get("uid", ""),
-    }
-    if rt.group:
-        details["group"] = rt.group
-    return 200, {
+    return 200, _success(target, current["metadata"].get("uid", ""))
+
+
+def _success(target: Target, uid: str) -> Obj:
+    """The Status naming a deleted object (group, resource plural and uid)."""
+    details: dict[str, Any] = {"name": target.name, "kind": target.rt.plural, "uid": uid}
+    if target.rt.group:
+        details["group"] = target.rt.group
+    return {
         "kind": "Status",
         "apiVersion": "v1",
         "metadata": {},

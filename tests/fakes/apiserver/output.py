@@ -44,6 +44,15 @@ def negotiate(accept: str | None) -> Representation:
     raise not_acceptable(accept)
 
 
+def partial(rep: Representation, obj: dict[str, Any]) -> dict[str, Any]:
+    """An object reduced to PartialObjectMetadata."""
+    return {
+        "kind": "PartialObjectMetadata",
+        "apiVersion": f"meta.k8s.io/{rep.version}",
+        "metadata": obj["metadata"],
+    }
+
+
 def render_object(
     rep: Representation,
     rt: ResourceType,
@@ -64,13 +73,7 @@ def render_object(
             now=now,
             meta_version=rep.version,
         )
-    if rep.kind == "metadata":
-        return {
-            "kind": "PartialObjectMetadata",
-            "apiVersion": f"meta.k8s.io/{rep.version}",
-            "metadata": obj["metadata"],
-        }
-    return obj
+    return partial(rep, obj) if rep.kind == "metadata" else obj
 
 
 def render_list(
@@ -104,14 +107,7 @@ def render_list(
             "kind": "PartialObjectMetadataList",
             "apiVersion": f"meta.k8s.io/{rep.version}",
             "metadata": meta,
-            "items": [
-                {
-                    "kind": "PartialObjectMetadata",
-                    "apiVersion": f"meta.k8s.io/{rep.version}",
-                    "metadata": i["metadata"],
-                }
-                for i in items
-            ],
+            "items": [partial(rep, i) for i in items],
         }
     return {
         "kind": f"{rt.kind}List",

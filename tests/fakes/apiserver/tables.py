@@ -55,32 +55,32 @@ def table(
         "apiVersion": f"meta.k8s.io/{meta_version}",
         "metadata": {"resourceVersion": rv},
     }
-    if headers:
-        body["columnDefinitions"] = [
-            {
-                "name": "Name",
-                "type": "string",
-                "format": "name",
-                "description": NAME_DESCRIPTION,
-                "priority": 0,
-            },
-            *(
-                {
-                    "name": c.name,
-                    "type": c.type,
-                    "format": c.format,
-                    "description": c.description or c.name,
-                    "priority": c.priority,
-                }
-                for c in columns
-            ),
-        ]
-    else:
-        body["columnDefinitions"] = None
+    # Watches send the definitions with the first event only; later tables carry null.
+    body["columnDefinitions"] = _definitions(columns) if headers else None
     body["rows"] = [
         _row(obj, columns, include=include, now=now, meta_version=meta_version) for obj in objects
     ]
     return body
+
+
+def _definitions(columns: tuple[Column, ...]) -> list[dict[str, Any]]:
+    name = Column(
+        name="Name",
+        type="string",
+        json_path=".metadata.name",
+        format="name",
+        description=NAME_DESCRIPTION,
+    )
+    return [
+        {
+            "name": c.name,
+            "type": c.type,
+            "format": c.format,
+            "description": c.description or c.name,
+            "priority": c.priority,
+        }
+        for c in (name, *columns)
+    ]
 
 
 def _row(

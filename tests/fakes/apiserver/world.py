@@ -115,18 +115,18 @@ class World:
         replicas = int((obj.get("spec") or {}).get("replicas", 1))
         ready = min(self._held.get(ref, replicas), replicas)
         generation = obj["metadata"].get("generation", 1)
-        if ref[0] == "replicasets.apps":
-            return _omit_zero(
-                {
-                    "replicas": replicas,
-                    "fullyLabeledReplicas": replicas,
-                    "readyReplicas": ready,
-                    "availableReplicas": ready,
-                    "observedGeneration": generation,
-                }
-            )
-        old = {c.get("type"): c for c in (obj.get("status") or {}).get("conditions") or []}
-        now = self._cluster.now()
+        if ref[0] == "replicasets.apps":  # `replicas` is not omitempty in ReplicaSetStatus
+            return {
+                "replicas": replicas,
+                **_omit_zero(
+                    {
+                        "fullyLabeledReplicas": replicas,
+                        "readyReplicas": ready,
+                        "availableReplicas": ready,
+                        "observedGeneration": generation,
+                    }
+                ),
+            }
         return _omit_zero(
             {
                 "observedGeneration": generation,
@@ -135,26 +135,19 @@ class World:
                 "readyReplicas": ready,
                 "availableReplicas": ready,
                 "unavailableReplicas": replicas - ready,
-                "conditions": [
-                    _condition(
-                        old,
-                        "Available",
-                        ready >= replicas,
-                        now,
-                        "MinimumReplicasAvailable"
-                        if ready >= replicas
-                        else "MinimumReplicasUnavailable",
-                    ),
-                    _condition(
-                        old,
-                        "Progressing",
-                        True,
-                        now,
-                        "NewReplicaSetAvailable" if ready >= replicas else "ReplicaSetUpdated",
-                    ),
-                ],
+                "conditions": self._conditions(obj, healthy=ready >= replicas),
             }
         )
+
+    def _conditions(self, obj: Obj, *, healthy: bool) -> list[dict[str, str]]:
+        old = {c.get("type"): c for c in (obj.get("status") or {}).get("conditions") or []}
+        now = self._cluster.now()
+        available = "MinimumReplicasAvailable" if healthy else "MinimumReplicasUnavailable"
+        progressing = "NewReplicaSetAvailable" if healthy else "ReplicaSetUpdated"
+        return [
+            _condition(old, "Available", healthy, now, available),
+            _condition(old, "Progressing", True, now, progressing),
+        ]
 
 
 def _condition(old: dict[str, Any], kind: str, ok: bool, now: str, reason: str) -> dict[str, str]:
