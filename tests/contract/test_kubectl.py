@@ -255,3 +255,47 @@ def test_istio_resources(kube: KubeTarget, istio_crds: object, namespace: str) -
         "jsonpath={.spec.http[0].route[*].weight}",
     ).stdout
     assert weights == "90 20"
+
+
+def test_create_generators(kube: KubeTarget, namespace: str) -> None:
+    """`kubectl create <kind>` sends protobuf bodies."""
+    kube.kubectl("create", "configmap", "cfg", "-n", namespace, "--from-literal=k=v")
+    kube.kubectl("create", "secret", "generic", "sec", "-n", namespace, "--from-literal=t=x")
+    kube.kubectl("create", "serviceaccount", "robot", "-n", namespace)
+    data = kube.kubectl("get", "cm", "cfg", "-n", namespace, "-o", "jsonpath={.data.k}").stdout
+    secret = kube.kubectl(
+        "get", "secret", "sec", "-n", namespace, "-o", "jsonpath={.data.t} {.type}"
+    ).stdout
+    assert (data, secret) == ("v", "eA== Opaque")
+    assert kube.kubectl("get", "sa", "robot", "-n", namespace, "-o", "name").stdout.strip() == (
+        "serviceaccount/robot"
+    )
+    other = f"{namespace}-x"
+    kube.kubectl("create", "namespace", other)
+    assert kube.kubectl("get", "ns", other, "-o", "jsonpath={.status.phase}").stdout == "Active"
+    kube.kubectl("delete", "namespace", other, "--wait=false")
+
+
+def test_imperative_edits(kube: KubeTarget, namespace: str) -> None:
+    kube.kubectl("apply", "-n", namespace, "--validate=false", "-f", "-", input=DEPLOYMENT)
+    kube.kubectl("scale", "deploy", "web", "-n", namespace, "--replicas=3")
+    kube.kubectl("label", "deploy", "web", "-n", namespace, "owner=team-a")
+    kube.kubectl("annotate", "deploy", "web", "-n", namespace, "note=hello")
+    kube.kubectl("set", "image", "deploy/web", "-n", namespace, "app=nginx:1.27")
+    kube.kubectl("rollout", "restart", "deploy", "web", "-n", namespace)
+    fields = (
+        "{.spec.replicas} {.metadata.labels.owner} {.metadata.annotations.note} "
+        "{.spec.template.spec.containers[0].image}"
+    )
+    out = kube.kubectl("get", "deploy", "web", "-n", namespace, "-o", f"jsonpath={fields}").stdout
+    assert out.split() == ["3", "team-a", "hello", "nginx:1.27"]
+    restarted = kube.kubectl(
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        namespace,
+        "-o",
+        "jsonpath={.spec.template.metadata.annotations}",
+    ).stdout
+    assert "kubectl.kubernetes.io/restartedAt" in restarted

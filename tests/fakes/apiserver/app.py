@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from . import discovery, errors, router
+from . import discovery, errors, protobuf, router
 from .auth import Identities
 from .cluster import Cluster
 from .deletion import delete_collection, delete_one, parse_options
@@ -362,6 +362,8 @@ def _decode_body(request: HttpRequest) -> Any:
             return yaml.safe_load(request.body.decode())
         if content_type in ("application/json", ""):
             return json.loads(request.body or b"null")
+        if content_type == "application/vnd.kubernetes.protobuf":
+            return protobuf.decode(request.body)
     except (ValueError, yaml.YAMLError) as exc:
         raise errors.bad_request(f"error decoding body: {exc}") from exc
     raise errors.unsupported_media_type(["application/json", "application/yaml"])

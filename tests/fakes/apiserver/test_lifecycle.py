@@ -156,7 +156,7 @@ def test_dry_run_create_persists_nothing(apiserver: FakeApiServer, api: client.A
     assert apiserver.journal.writes()[0].dry_run is True
 
 
-def test_protobuf_bodies_are_refused_with_415(api: client.ApiClient) -> None:
+def test_protobuf_bodies_of_unknown_kinds_are_refused_with_415(api: client.ApiClient) -> None:
     response = raw(
         api,
         "POST",

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.apiserver import protobuf
 from tests.fakes.apiserver.apply import server_side_apply
 from tests.fakes.apiserver.errors import ApiError
 from tests.fakes.apiserver.fieldsets import describe, fields_of, from_fields_v1, to_fields_v1
@@ -250,3 +251,23 @@ def test_history_window_expires_old_versions() -> None:
     assert [c.rv for c in store.changes_after(3, "configmaps")] == [4, 5, 6]
     with pytest.raises(Expired, match="too old resource version: 2"):
         store.changes_after(2, "configmaps")
+
+
+def test_protobuf_bodies_of_kubectl_create() -> None:
+    # Captured from `kubectl create configmap c --from-literal=k=v --from-literal=k2=v2` (1.32).
+    body = (
+        b'k8s\x00\n\x0f\n\x02v1\x12\tConfigMap\x12%\n\x11\n\x01c\x12\x00\x1a\x00"\x00*\x002'
+        b'\x008\x00B\x00\x12\x06\n\x01k\x12\x01v\x12\x08\n\x02k2\x12\x02v2\x1a\x00"\x00'
+    )
+    assert protobuf.decode(body) == {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c"},
+        "data": {"k": "v", "k2": "v2"},
+    }
+    with pytest.raises(ApiError) as caught:
+        protobuf.decode(b"k8s\x00\n\x15\n\x07apps/v1\x12\nDeployment\x12\x00")
+    assert caught.value.code == 415
+    with pytest.raises(ApiError) as truncated:
+        protobuf.decode(b"k8s\x00\n\x40\n")
+    assert truncated.value.code == 400
