@@ -23,6 +23,10 @@ def apps(api: client.ApiClient) -> Any:
     return client.AppsV1Api(api)
 
 
+def networking(api: client.ApiClient) -> Any:
+    return client.NetworkingV1Api(api)
+
+
 def coordination(api: client.ApiClient) -> Any:
     return client.CoordinationV1Api(api)
 

@@ -83,7 +83,11 @@ class Journal:
         return record
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
-        """Call `subscriber` with every new record; returns the unsubscribe function."""
+        """Call `subscriber` with every new record; returns the unsubscribe function.
+
+        Subscribers run on the request's thread, after its effect is stored and before its
+        response is sent; requests on other connections may call them concurrently.
+        """
         with self._lock:
             self._subscribers.append(subscriber)
 
