@@ -75,7 +75,7 @@ def test_custom_objects_server_side_apply_and_strategic_refusal(
 ) -> None:
     custom = apis.custom(api)
     args = (test_crds, "v1", namespace, "widgets", "w")
-    body = {
+    body: dict[str, Any] = {
         "apiVersion": f"{test_crds}/v1",
         "kind": "Widget",
         "metadata": {"name": "w"},
