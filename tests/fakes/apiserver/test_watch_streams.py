@@ -50,24 +50,35 @@ def _get(
     return [json.loads(line) for line in response.read().splitlines()]
 
 
+def _watch_once(
+    server: FakeApiServer, path: str, accept: str = "application/json"
+) -> list[dict[str, Any]]:
+    conn = _connection(server)
+    try:
+        return _get(conn, server, path, accept)
+    finally:
+        conn.close()
+
+
 def test_stream_is_well_terminated_and_the_connection_reused(
     apiserver: FakeApiServer, core: Any
 ) -> None:
     core.create_namespaced_config_map("default", _cm("a"))
     conn = _connection(apiserver)
     path = "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1"
-    first = _get(conn, apiserver, path)
-    second = _get(conn, apiserver, path)
+    try:
+        first = _get(conn, apiserver, path)
+        second = _get(conn, apiserver, path)
+    finally:
+        conn.close()
     assert [e["type"] for e in first] == [e["type"] for e in second] == ["ADDED"]
-    conn.close()
 
 
 def test_table_watch_sends_column_definitions_once(apiserver: FakeApiServer, core: Any) -> None:
     core.create_namespaced_config_map("default", _cm("a"))
     core.create_namespaced_config_map("default", _cm("b"))
     accept = "application/json;as=Table;v=v1;g=meta.k8s.io"
-    events = _get(
-        _connection(apiserver),
+    events = _watch_once(
         apiserver,
         "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1",
         accept,
@@ -86,7 +97,7 @@ def test_bookmarks_and_initial_events_end(make_apiserver: Any) -> None:
         "&allowWatchBookmarks=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan"
     )
     server.store.put({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}})
-    events = _get(_connection(server), server, path)
+    events = _watch_once(server, path)
     assert events[0]["type"] == "ADDED"
     assert events[1]["type"] == "BOOKMARK"
     assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
@@ -166,8 +177,7 @@ def test_compaction_makes_old_versions_too_old(apiserver: FakeApiServer, core: A
     start = core.list_namespaced_config_map("default").metadata.resource_version
     core.create_namespaced_config_map("default", _cm("a"))
     apiserver.store.compact()
-    events = _get(
-        _connection(apiserver),
+    events = _watch_once(
         apiserver,
         f"/api/v1/namespaces/default/configmaps?watch=1&resourceVersion={start}",
     )
