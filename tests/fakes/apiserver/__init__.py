@@ -7,6 +7,7 @@ simulator. Approximations of a real apiserver are listed in README.md next to th
 """
 
 from .admission import AdmissionRequest, istio_weights
+from .authz import AuthzRequest
 from .cluster import ServerConfig
 from .errors import ApiError
 from .handle import DEFAULT_IDENTITY, ISTIO_CRDS, FakeApiServer
@@ -18,6 +19,7 @@ __all__ = [
     "ISTIO_CRDS",
     "AdmissionRequest",
     "ApiError",
+    "AuthzRequest",
     "FakeApiServer",
     "Journal",
     "Record",

@@ -17,6 +17,7 @@ import yaml
 
 from . import discovery, errors, protobuf, router
 from .auth import Identities
+from .authz import Authorizer, AuthzRequest, denial
 from .cluster import Cluster
 from .deletion import delete_collection, delete_one, parse_options
 from .errors import ApiError
@@ -92,6 +93,7 @@ class App:
     ) -> None:
         self.cluster, self.journal, self.faults = cluster, journal, faults
         self.identities, self.watches, self.address = identities, watches, address
+        self.authorizer: Authorizer | None = None
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         started = time.time()
@@ -164,9 +166,25 @@ class App:
             time.sleep(delay)
         if error is not None:
             raise error
+        self._authorize(call)
         if len(request.body) > self.cluster.config.max_body:
             raise errors.too_large(self.cluster.config.max_body)
         return self._verb(verb, request, target, call, audit)
+
+    def _authorize(self, call: Call) -> None:
+        if self.authorizer is None:
+            return
+        request = AuthzRequest(
+            call.identity,
+            call.verb,
+            call.group,
+            call.plural,
+            call.subresource,
+            call.namespace,
+            call.name,
+        )
+        if not self.authorizer(request):
+            raise denial(request)
 
     def _resource_type(self, route: router.ResourcePath) -> ResourceType:
         rt = self.cluster.registry.lookup(route.group, route.version, route.plural)

@@ -2,7 +2,7 @@
 
 The public surface other tests are written against (keep it stable):
 `url`, `kubeconfig`, `kubeconfig_for(identity)`, `token_for(identity)`, `store`
-(DirectStore), `journal`, `faults`, `admission`, `world`, `wipe()`, `install_crds()`,
+(DirectStore), `journal`, `faults`, `admission`, `world`, `authorize()`, `wipe()`, `install_crds()`,
 `api_client()`, `kubectl()`, `kubectl_popen()`, `active_watches()`, `stop()`.
 """
 
@@ -19,6 +19,7 @@ import yaml
 
 from .app import App
 from .auth import Identities, write_kubeconfig
+from .authz import Authorizer
 from .cluster import Cluster, ServerConfig
 from .direct import DirectStore
 from .faults import Faults
@@ -49,6 +50,7 @@ class FakeApiServer:
         self._http: HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._kubeconfigs: dict[str, Path] = {}
+        self._authorizer: Authorizer | None = None
 
     def start(self) -> FakeApiServer:
         self._http = HttpServer(self.watches, serving_cert().server_context())
@@ -61,6 +63,7 @@ class FakeApiServer:
             watches=self.watches,
             address=address,
         )
+        self._http.app.authorizer = self._authorizer
         self._thread = threading.Thread(
             target=self._http.serve_forever,
             name="fake-apiserver",
@@ -133,6 +136,12 @@ class FakeApiServer:
             if doc and doc.get("kind") == "CustomResourceDefinition":
                 names.append(self.store.put(doc)["metadata"]["name"])
         return names
+
+    def authorize(self, authorizer: Authorizer | None) -> None:
+        """Install (or with None remove) the authorizer every resource request must pass."""
+        self._authorizer = authorizer
+        if self._http is not None:
+            self._http.app.authorizer = authorizer
 
     def active_watches(self, resource: str | None = None) -> int:
         return self.watches.active(resource=resource)

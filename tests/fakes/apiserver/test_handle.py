@@ -9,7 +9,7 @@ import pytest
 from kubernetes import client, config
 
 from tests.contract import apis
-from tests.fakes.apiserver import ISTIO_CRDS, FakeApiServer
+from tests.fakes.apiserver import ISTIO_CRDS, AuthzRequest, FakeApiServer
 
 
 def test_server_is_https_with_a_verifiable_certificate(apiserver: FakeApiServer) -> None:
@@ -164,3 +164,32 @@ def test_servers_are_independent(make_apiserver: object) -> None:
     first.store.put({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "only"}})
     assert second.store.get("v1", "ConfigMap", "only") is None
     assert first.url != second.url
+
+
+def test_authorizer_denies_like_rbac(apiserver: FakeApiServer) -> None:
+    def allow(request: AuthzRequest) -> bool:
+        return request.identity != "viewer" or request.verb in ("get", "list", "watch")
+
+    apiserver.authorize(allow)
+    with apiserver.api_client("viewer") as api:
+        assert apis.core(api).list_namespaced_config_map("default").items == []
+        with pytest.raises(client.ApiException) as caught:
+            apis.core(api).create_namespaced_config_map(
+                "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="a"))
+            )
+    body = apis.error_body(caught.value)
+    assert caught.value.status == 403 and body["reason"] == "Forbidden"
+    assert body["message"] == (
+        'configmaps is forbidden: User "viewer" cannot create resource '
+        '"configmaps" in API group "" in the namespace "default"'
+    )
+    denied = apiserver.kubectl("delete", "namespace", "default", identity="viewer", check=False)
+    assert (
+        'namespaces "default" is forbidden: User "viewer" cannot delete resource "namespaces" '
+        'in API group "" at the cluster scope' in denied.stderr
+    )
+    apiserver.authorize(None)
+    with apiserver.api_client("viewer") as api:
+        apis.core(api).create_namespaced_config_map(
+            "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="a"))
+        )
