@@ -17,7 +17,7 @@ import yaml
 
 from . import discovery, errors, protobuf, router
 from .auth import Identities
-from .authz import Authorizer, AuthzRequest, denial
+from .authz import REVIEWS, Authorizer, AuthzRequest, denial, review
 from .cluster import Cluster
 from .deletion import delete_collection, delete_one, parse_options
 from .errors import ApiError
@@ -143,7 +143,7 @@ class App:
         rt = self._resource_type(route)
         watch = request.query.get("watch", "") in ("true", "1")
         verb = router.verb_of(request.method, route, watch=watch)
-        if verb is None:
+        if verb is None or (verb not in rt.verbs and not route.subresource):
             raise errors.method_not_supported(qualified=rt.qualified, verb=request.method)
         target = Target(rt, route.version, route.namespace, route.name, route.subresource)
         self._fill_audit(audit, target, verb, request)
@@ -172,7 +172,7 @@ class App:
         return self._verb(verb, request, target, call, audit)
 
     def _authorize(self, call: Call) -> None:
-        if self.authorizer is None:
+        if self.authorizer is None or call.plural == REVIEWS:
             return
         request = AuthzRequest(
             call.identity,
@@ -252,6 +252,10 @@ class App:
                 raw=request.body,
                 content_type=content_type if verb == "patch" else "",
                 opts=opts,
+            )
+        if verb == "create" and target.rt.plural == REVIEWS:
+            return 201, review(
+                _decode_body(request), identity=opts.identity, authorizer=self.authorizer
             )
         if verb == "create":
             return 201, create(self.cluster, target, _decode_body(request), opts)

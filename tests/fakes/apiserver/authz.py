@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import ApiError, forbidden
 
@@ -28,6 +29,37 @@ class AuthzRequest:
 
 
 Authorizer = Callable[[AuthzRequest], bool]
+
+
+REVIEWS = "selfsubjectaccessreviews"
+
+
+def review(body: dict[str, Any], *, identity: str, authorizer: Authorizer | None) -> dict[str, Any]:
+    """Answer a SelfSubjectAccessReview (`kubectl auth can-i`) with the installed authorizer.
+
+    Every authenticated user may ask, as `system:basic-user` allows on a real cluster.
+    """
+    spec = body.get("spec") or {}
+    attributes = spec.get("resourceAttributes") or {}
+    request = AuthzRequest(
+        identity,
+        attributes.get("verb", ""),
+        attributes.get("group", ""),
+        attributes.get("resource", ""),
+        attributes.get("subresource", ""),
+        attributes.get("namespace", ""),
+        attributes.get("name", ""),
+    )
+    allowed = authorizer is None or not attributes or authorizer(request)
+    # RBAC only ever allows: a refusal is `allowed: false` with no reason, printed as "no".
+    status: dict[str, Any] = {"allowed": allowed}
+    return {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SelfSubjectAccessReview",
+        "metadata": {},
+        "spec": spec,
+        "status": status,
+    }
 
 
 def denial(request: AuthzRequest) -> ApiError:

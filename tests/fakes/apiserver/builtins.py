@@ -114,6 +114,14 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _make("rbac.authorization.k8s.io", ("v1",), "rolebindings", "RoleBinding"),
     _make("rbac.authorization.k8s.io", ("v1",), "clusterroles", "ClusterRole", namespaced=False),
     _make(
+        "authorization.k8s.io",
+        ("v1",),
+        "selfsubjectaccessreviews",
+        "SelfSubjectAccessReview",
+        namespaced=False,
+        verbs=("create",),
+    ),
+    _make(
         "rbac.authorization.k8s.io",
         ("v1",),
         "clusterrolebindings",

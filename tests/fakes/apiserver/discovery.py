@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .builtins import builtin_types
-from .resources import ALL_VERBS, SUBRESOURCE_VERBS, ResourceType, version_priority
+from .resources import SUBRESOURCE_VERBS, ResourceType, version_priority
 
 SERVER_VERSION = {
     "major": "1",
@@ -128,7 +128,7 @@ def _entries(types: Iterable[ResourceType]) -> Iterable[dict[str, Any]]:
             "singularName": rt.singular,
             "namespaced": rt.namespaced,
             "kind": rt.kind,
-            "verbs": list(ALL_VERBS),
+            "verbs": list(rt.verbs),
         }
         if rt.short_names:
             entry["shortNames"] = list(rt.short_names)

@@ -1,6 +1,6 @@
 """Decoding of the Kubernetes protobuf bodies kubectl's `create <kind>` generators send.
 
-`kubectl create namespace|configmap|secret|serviceaccount` POST
+`kubectl create namespace|configmap|secret|serviceaccount` and `kubectl auth can-i` POST
 `application/vnd.kubernetes.protobuf` (magic `k8s\\0`, then a `runtime.Unknown` envelope
 holding the typed object). The fake decodes these few kinds with their `generated.proto`
 field numbers (ObjectMeta included) and answers 415 for any other protobuf body.
@@ -40,6 +40,15 @@ _META: Schema = {
     14: ("finalizers", "strings"),
 }
 _REF: Schema = {1: ("name", "string")}
+_ATTRIBUTES: Schema = {
+    1: ("namespace", "string"),
+    2: ("verb", "string"),
+    3: ("group", "string"),
+    4: ("version", "string"),
+    5: ("resource", "string"),
+    6: ("subresource", "string"),
+    7: ("name", "string"),
+}
 SCHEMAS: dict[str, Schema] = {
     "ConfigMap": {
         1: ("metadata", _META),
@@ -58,6 +67,10 @@ SCHEMAS: dict[str, Schema] = {
         1: ("metadata", _META),
         2: ("spec", {1: ("finalizers", "strings")}),
         3: ("status", {1: ("phase", "string")}),
+    },
+    "SelfSubjectAccessReview": {
+        1: ("metadata", _META),
+        2: ("spec", {1: ("resourceAttributes", _ATTRIBUTES)}),
     },
     "ServiceAccount": {
         1: ("metadata", _META),

@@ -60,6 +60,7 @@ class ResourceType:
     storage: str = ""
     codec: str = ""
     storage_version: str = ""
+    verbs: tuple[str, ...] = ALL_VERBS
     schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     columns: Mapping[str, tuple[Column, ...]] = field(default_factory=dict)
 

@@ -193,3 +193,11 @@ def test_authorizer_denies_like_rbac(apiserver: FakeApiServer) -> None:
         apis.core(api).create_namespaced_config_map(
             "default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="a"))
         )
+
+
+def test_kubectl_auth_can_i_asks_the_authorizer(apiserver: FakeApiServer) -> None:
+    apiserver.authorize(lambda request: request.verb != "delete")
+    allowed = apiserver.kubectl("auth", "can-i", "create", "configmaps", check=False)
+    denied = apiserver.kubectl("auth", "can-i", "delete", "configmaps", check=False)
+    assert (allowed.returncode, allowed.stdout.strip()) == (0, "yes")
+    assert (denied.returncode, denied.stdout.strip()) == (1, "no")
