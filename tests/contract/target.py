@@ -83,8 +83,8 @@ class RawResponse:
 def raw(
     api: client.ApiClient,
     method: str,
-    path: str,
     *,
+    path: str,
     body: Any = None,
     content_type: str | None = None,
     accept: str = "application/json",

@@ -25,13 +25,18 @@ def _cm(namespace: str, data: dict[str, str], **extra: Any) -> dict[str, Any]:
 
 
 def _apply(
-    api: client.ApiClient, namespace: str, body: dict[str, Any], manager: str, force: bool = False
+    api: client.ApiClient,
+    namespace: str,
+    *,
+    body: dict[str, Any],
+    manager: str,
+    force: bool = False,
 ) -> Any:
     query = {"fieldManager": manager, **({"force": "true"} if force else {})}
     return raw(
         api,
         "PATCH",
-        f"/api/v1/namespaces/{namespace}/configmaps/cfg",
+        path=f"/api/v1/namespaces/{namespace}/configmaps/cfg",
         body=json.dumps(body),
         content_type=APPLY,
         query=query,
@@ -43,12 +48,12 @@ def _managers(obj: dict[str, Any]) -> dict[str, str]:
 
 
 def test_apply_creates_then_merges(api: client.ApiClient, namespace: str) -> None:
-    created = _apply(api, namespace, _cm(namespace, {"a": "1"}), "alice")
+    created = _apply(api, namespace, body=_cm(namespace, {"a": "1"}), manager="alice")
     assert created.status == 201
     assert _managers(created.body) == {"alice": "Apply"}
     entry = created.body["metadata"]["managedFields"][0]
     assert entry["fieldsType"] == "FieldsV1" and "f:a" in entry["fieldsV1"]["f:data"]
-    merged = _apply(api, namespace, _cm(namespace, {"b": "2"}), "bob")
+    merged = _apply(api, namespace, body=_cm(namespace, {"b": "2"}), manager="bob")
     assert merged.status == 200
     assert merged.body["data"] == {"a": "1", "b": "2"}
     assert _managers(merged.body) == {"alice": "Apply", "bob": "Apply"}
@@ -57,27 +62,32 @@ def test_apply_creates_then_merges(api: client.ApiClient, namespace: str) -> Non
 def test_conflict_without_force_and_takeover_with_force(
     api: client.ApiClient, namespace: str
 ) -> None:
-    _apply(api, namespace, _cm(namespace, {"a": "1"}), "alice")
-    conflict = _apply(api, namespace, _cm(namespace, {"a": "2"}), "bob")
+    _apply(api, namespace, body=_cm(namespace, {"a": "1"}), manager="alice")
+    conflict = _apply(api, namespace, body=_cm(namespace, {"a": "2"}), manager="bob")
     assert conflict.status == 409 and conflict.body["reason"] == "Conflict"
     assert 'conflict with "alice"' in conflict.body["message"]
     cause = conflict.body["details"]["causes"][0]
     assert (cause["reason"], cause["field"]) == ("FieldManagerConflict", ".data.a")
-    forced = _apply(api, namespace, _cm(namespace, {"a": "2"}), "bob", force=True)
+    forced = _apply(api, namespace, body=_cm(namespace, {"a": "2"}), manager="bob", force=True)
     assert forced.status == 200 and forced.body["data"] == {"a": "2"}
     assert "alice" not in _managers(forced.body)
 
 
 def test_same_value_is_shared_not_a_conflict(api: client.ApiClient, namespace: str) -> None:
-    _apply(api, namespace, _cm(namespace, {"a": "1"}), "alice")
-    shared = _apply(api, namespace, _cm(namespace, {"a": "1"}), "bob")
+    _apply(api, namespace, body=_cm(namespace, {"a": "1"}), manager="alice")
+    shared = _apply(api, namespace, body=_cm(namespace, {"a": "1"}), manager="bob")
     assert shared.status == 200
     assert set(_managers(shared.body)) == {"alice", "bob"}
 
 
 def test_fields_no_longer_applied_are_removed(api: client.ApiClient, namespace: str) -> None:
-    _apply(api, namespace, _cm(namespace, {"a": "1", "b": "2"}, labels={"x": "y"}), "alice")
-    trimmed = _apply(api, namespace, _cm(namespace, {"a": "1"}), "alice")
+    _apply(
+        api,
+        namespace,
+        body=_cm(namespace, {"a": "1", "b": "2"}, labels={"x": "y"}),
+        manager="alice",
+    )
+    trimmed = _apply(api, namespace, body=_cm(namespace, {"a": "1"}), manager="alice")
     assert trimmed.body["data"] == {"a": "1"}
     assert "x" not in (trimmed.body["metadata"].get("labels") or {})
 
@@ -85,16 +95,16 @@ def test_fields_no_longer_applied_are_removed(api: client.ApiClient, namespace: 
 def test_update_by_another_writer_then_apply_conflicts(
     api: client.ApiClient, namespace: str
 ) -> None:
-    _apply(api, namespace, _cm(namespace, {"a": "1"}), "alice")
+    _apply(api, namespace, body=_cm(namespace, {"a": "1"}), manager="alice")
     raw(
         api,
         "PATCH",
-        f"/api/v1/namespaces/{namespace}/configmaps/cfg",
+        path=f"/api/v1/namespaces/{namespace}/configmaps/cfg",
         body={"data": {"a": "edited"}},
         content_type="application/merge-patch+json",
         query={"fieldManager": "editor"},
     )
-    conflict = _apply(api, namespace, _cm(namespace, {"a": "1"}), "alice")
+    conflict = _apply(api, namespace, body=_cm(namespace, {"a": "1"}), manager="alice")
     assert conflict.status == 409
     assert 'conflict with "editor"' in conflict.body["message"]
 
@@ -103,7 +113,7 @@ def test_field_manager_is_required(api: client.ApiClient, namespace: str) -> Non
     response = raw(
         api,
         "PATCH",
-        f"/api/v1/namespaces/{namespace}/configmaps/cfg",
+        path=f"/api/v1/namespaces/{namespace}/configmaps/cfg",
         body=json.dumps(_cm(namespace, {"a": "1"})),
         content_type=APPLY,
     )
@@ -157,7 +167,12 @@ def test_apply_to_custom_resource_with_list_map(
         "spec": {"size": "small", "steps": [{"name": "a", "weight": 1}]},
     }
     raw(
-        api, "PATCH", path, body=json.dumps(body), content_type=APPLY, query={"fieldManager": "git"}
+        api,
+        "PATCH",
+        path=path,
+        body=json.dumps(body),
+        content_type=APPLY,
+        query={"fieldManager": "git"},
     )
     mine = {
         "apiVersion": f"{test_crds}/v1",
@@ -168,7 +183,7 @@ def test_apply_to_custom_resource_with_list_map(
     merged = raw(
         api,
         "PATCH",
-        path,
+        path=path,
         body=json.dumps(mine),
         content_type=APPLY,
         query={"fieldManager": "engine"},
@@ -199,7 +214,7 @@ def test_apply_status_subresource(api: client.ApiClient, test_crds: str, namespa
     response = raw(
         api,
         "PATCH",
-        f"/apis/{test_crds}/v1/namespaces/{namespace}/widgets/w/status",
+        path=f"/apis/{test_crds}/v1/namespaces/{namespace}/widgets/w/status",
         body=json.dumps(status),
         content_type=APPLY,
         query={"fieldManager": "ctl"},
@@ -217,10 +232,10 @@ def test_dry_run_apply_changes_nothing(api: client.ApiClient, namespace: str, dr
     response = raw(
         api,
         "PATCH",
-        path,
+        path=path,
         body=json.dumps(_cm(namespace, {"a": "1"})),
         content_type=APPLY,
         query={"fieldManager": "x", "dryRun": dry_run},
     )
     assert response.status == 201 and response.body["data"] == {"a": "1"}
-    assert raw(api, "GET", path).status == 404
+    assert raw(api, "GET", path=path).status == 404

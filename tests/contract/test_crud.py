@@ -55,7 +55,7 @@ def test_list_has_kind_api_version_and_resource_version(
     core = apis.core(api)
     core.create_namespaced_config_map(namespace, _cm("b"))
     core.create_namespaced_config_map(namespace, _cm("a"))
-    listing = raw(api, "GET", f"/api/v1/namespaces/{namespace}/configmaps").body
+    listing = raw(api, "GET", path=f"/api/v1/namespaces/{namespace}/configmaps").body
     assert listing["kind"] == "ConfigMapList" and listing["apiVersion"] == "v1"
     assert int(listing["metadata"]["resourceVersion"]) > 0
     names = [
@@ -64,7 +64,7 @@ def test_list_has_kind_api_version_and_resource_version(
         if i["metadata"]["name"] != "kube-root-ca.crt"
     ]
     assert names == ["a", "b"]
-    apps = raw(api, "GET", f"/apis/apps/v1/namespaces/{namespace}/deployments").body
+    apps = raw(api, "GET", path=f"/apis/apps/v1/namespaces/{namespace}/deployments").body
     assert (apps["kind"], apps["apiVersion"], apps["items"]) == ("DeploymentList", "apps/v1", [])
 
 

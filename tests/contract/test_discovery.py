@@ -10,17 +10,17 @@ from .target import KubeTarget, raw
 
 
 def _resources(api: client.ApiClient, path: str) -> dict[str, dict[str, Any]]:
-    body = raw(api, "GET", path).body
+    body = raw(api, "GET", path=path).body
     return {r["name"]: r for r in body["resources"]}
 
 
 def test_version_and_core_group(api: client.ApiClient) -> None:
-    version = raw(api, "GET", "/version").body
+    version = raw(api, "GET", path="/version").body
     assert version["major"] == "1" and version["gitVersion"].startswith("v1.")
-    core = raw(api, "GET", "/api").body
+    core = raw(api, "GET", path="/api").body
     assert core["kind"] == "APIVersions"
     assert core["versions"] == ["v1"]
-    listing = raw(api, "GET", "/api/v1").body
+    listing = raw(api, "GET", path="/api/v1").body
     assert listing["groupVersion"] == "v1"
 
 
@@ -38,7 +38,7 @@ def test_core_resources_carry_verbs_scope_and_short_names(api: client.ApiClient)
 
 
 def test_group_list_and_subresources(api: client.ApiClient) -> None:
-    groups = {g["name"]: g for g in raw(api, "GET", "/apis").body["groups"]}
+    groups = {g["name"]: g for g in raw(api, "GET", path="/apis").body["groups"]}
     for name in (
         "apps",
         "networking.k8s.io",
@@ -56,15 +56,15 @@ def test_group_list_and_subresources(api: client.ApiClient) -> None:
 
 
 def test_unknown_paths_are_404_status(api: client.ApiClient) -> None:
-    response = raw(api, "GET", "/apis/no.such.group/v1")
+    response = raw(api, "GET", path="/apis/no.such.group/v1")
     assert response.status == 404
-    assert raw(api, "GET", "/api/v1/nosuchthings").status == 404
+    assert raw(api, "GET", path="/api/v1/nosuchthings").status == 404
 
 
 def test_crd_versions_names_and_subresources_are_served(
     api: client.ApiClient, test_crds: str
 ) -> None:
-    group = {g["name"]: g for g in raw(api, "GET", "/apis").body["groups"]}[test_crds]
+    group = {g["name"]: g for g in raw(api, "GET", path="/apis").body["groups"]}[test_crds]
     assert [v["version"] for v in group["versions"]] == ["v1", "v1alpha1"]
     assert group["preferredVersion"]["version"] == "v1"
     widgets = _resources(api, f"/apis/{test_crds}/v1")

@@ -31,7 +31,7 @@ spec:
 """
 
 
-def _configmap(kube: KubeTarget, namespace: str, name: str, **labels: str) -> None:
+def _configmap(kube: KubeTarget, namespace: str, *, name: str, **labels: str) -> None:
     body = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -42,7 +42,7 @@ def _configmap(kube: KubeTarget, namespace: str, name: str, **labels: str) -> No
 
 
 def test_get_table_json_and_jsonpath(kube: KubeTarget, namespace: str) -> None:
-    _configmap(kube, namespace, "settings", app="web")
+    _configmap(kube, namespace, name="settings", app="web")
     table = kube.kubectl("get", "configmaps", "settings", "-n", namespace).stdout.splitlines()
     assert table[0].split() == ["NAME", "DATA", "AGE"]
     assert table[1].split()[:2] == ["settings", "2"]
@@ -57,8 +57,8 @@ def test_get_table_json_and_jsonpath(kube: KubeTarget, namespace: str) -> None:
 
 
 def test_label_selectors(kube: KubeTarget, namespace: str) -> None:
-    _configmap(kube, namespace, "one", tier="front")
-    _configmap(kube, namespace, "two", tier="back")
+    _configmap(kube, namespace, name="one", tier="front")
+    _configmap(kube, namespace, name="two", tier="back")
     names = kube.kubectl(
         "get", "cm", "-n", namespace, "-l", "tier in (front,back),tier!=back", "-o", "name"
     ).stdout.split()
@@ -153,7 +153,7 @@ def test_patch_types_and_status_subresource(kube: KubeTarget, namespace: str) ->
 
 
 def test_delete(kube: KubeTarget, namespace: str) -> None:
-    _configmap(kube, namespace, "gone")
+    _configmap(kube, namespace, name="gone")
     assert (
         'configmap "gone" deleted' in kube.kubectl("delete", "cm", "gone", "-n", namespace).stdout
     )
@@ -162,7 +162,7 @@ def test_delete(kube: KubeTarget, namespace: str) -> None:
 
 
 def test_get_watch_prints_changes(kube: KubeTarget, namespace: str, api: client.ApiClient) -> None:
-    _configmap(kube, namespace, "watched")
+    _configmap(kube, namespace, name="watched")
     reader = LineReader(
         kube.kubectl_popen("get", "configmaps", "-n", namespace, "-w", "--request-timeout=60s")
     )

@@ -135,7 +135,7 @@ def test_lease_updates_need_the_current_resource_version(
     response = raw(
         api,
         "PUT",
-        f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/leader",
+        path=f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/leader",
         body=unconditional,
         content_type="application/json",
     )
@@ -153,7 +153,7 @@ def test_lease_can_be_created_by_put(api: client.ApiClient, namespace: str) -> N
     response = raw(
         api,
         "PUT",
-        f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/new",
+        path=f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/new",
         body=body,
         content_type="application/json",
     )

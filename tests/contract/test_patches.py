@@ -55,7 +55,7 @@ def test_strategic_merge_merges_containers_by_name(api: client.ApiClient, deploy
             }
         }
     }
-    body = raw(api, "PATCH", deployment, body=patch, content_type=STRATEGIC).body
+    body = raw(api, "PATCH", path=deployment, body=patch, content_type=STRATEGIC).body
     containers = _containers(body)
     assert containers["app"]["image"] == "app:2"
     assert [e["name"] for e in containers["app"]["env"]] == ["A", "B"]
@@ -66,18 +66,18 @@ def test_strategic_merge_delete_directive(api: client.ApiClient, deployment: str
     patch = {
         "spec": {"template": {"spec": {"containers": [{"name": "sidecar", "$patch": "delete"}]}}}
     }
-    body = raw(api, "PATCH", deployment, body=patch, content_type=STRATEGIC).body
+    body = raw(api, "PATCH", path=deployment, body=patch, content_type=STRATEGIC).body
     assert list(_containers(body)) == ["app"]
 
 
 def test_merge_patch_replaces_lists(api: client.ApiClient, deployment: str) -> None:
     patch = {"spec": {"template": {"spec": {"containers": [{"name": "only", "image": "x:1"}]}}}}
-    body = raw(api, "PATCH", deployment, body=patch, content_type=MERGE).body
+    body = raw(api, "PATCH", path=deployment, body=patch, content_type=MERGE).body
     assert list(_containers(body)) == ["only"]
     cleared = raw(
         api,
         "PATCH",
-        deployment,
+        path=deployment,
         content_type=MERGE,
         body={"metadata": {"labels": {"gone": None, "kept": "yes"}}},
     ).body
@@ -90,13 +90,15 @@ def test_json_patch_and_failed_test_operation(api: client.ApiClient, deployment:
         {"op": "replace", "path": "/spec/replicas", "value": 4},
     ]
     assert (
-        raw(api, "PATCH", deployment, body=ops, content_type=JSON_PATCH).body["spec"]["replicas"]
+        raw(api, "PATCH", path=deployment, body=ops, content_type=JSON_PATCH).body["spec"][
+            "replicas"
+        ]
         == 4
     )
-    failing = raw(api, "PATCH", deployment, body=ops, content_type=JSON_PATCH)
+    failing = raw(api, "PATCH", path=deployment, body=ops, content_type=JSON_PATCH)
     assert failing.status == 422
     missing = [{"op": "replace", "path": "/spec/nothing/here", "value": 1}]
-    assert raw(api, "PATCH", deployment, body=missing, content_type=JSON_PATCH).status == 422
+    assert raw(api, "PATCH", path=deployment, body=missing, content_type=JSON_PATCH).status == 422
 
 
 def test_typed_client_sends_dicts_as_strategic_and_lists_as_json_patch(
@@ -147,7 +149,7 @@ def test_strategic_merge_on_custom_resources_is_415(
     response = raw(
         api,
         "PATCH",
-        f"/apis/{test_crds}/v1/namespaces/{namespace}/widgets/w",
+        path=f"/apis/{test_crds}/v1/namespaces/{namespace}/widgets/w",
         body={"spec": {"size": "medium"}},
         content_type=STRATEGIC,
     )
@@ -157,7 +159,7 @@ def test_strategic_merge_on_custom_resources_is_415(
 
 def test_array_merge_patch_on_builtin_is_rejected(api: client.ApiClient, deployment: str) -> None:
     response = raw(
-        api, "PATCH", deployment, body=[{"op": "remove", "path": "/spec"}], content_type=MERGE
+        api, "PATCH", path=deployment, body=[{"op": "remove", "path": "/spec"}], content_type=MERGE
     )
     assert response.status == 422
     assert response.body["reason"] == "Invalid"
@@ -165,7 +167,7 @@ def test_array_merge_patch_on_builtin_is_rejected(api: client.ApiClient, deploym
 
 def test_patch_with_stale_resource_version_is_409(api: client.ApiClient, deployment: str) -> None:
     patch = {"metadata": {"resourceVersion": "1"}, "spec": {"replicas": 2}}
-    response = raw(api, "PATCH", deployment, body=patch, content_type=MERGE)
+    response = raw(api, "PATCH", path=deployment, body=patch, content_type=MERGE)
     assert response.status == 409 and response.body["reason"] == "Conflict"
 
 
@@ -173,7 +175,7 @@ def test_patch_of_missing_object_is_404(api: client.ApiClient, namespace: str) -
     response = raw(
         api,
         "PATCH",
-        f"/api/v1/namespaces/{namespace}/configmaps/none",
+        path=f"/api/v1/namespaces/{namespace}/configmaps/none",
         body={"data": {"a": "b"}},
         content_type=MERGE,
     )

@@ -87,12 +87,12 @@ def test_deployment_status(api: client.ApiClient, namespace: str) -> None:
 def test_scale_subresource(api: client.ApiClient, widget: tuple[Any, ...], namespace: str) -> None:
     group = widget[0]
     path = f"/apis/{group}/v1/namespaces/{namespace}/widgets/w/scale"
-    scale = raw(api, "GET", path).body
+    scale = raw(api, "GET", path=path).body
     assert (scale["kind"], scale["spec"]["replicas"]) == ("Scale", 1)
     patched = raw(
         api,
         "PATCH",
-        path,
+        path=path,
         body={"spec": {"replicas": 4}},
         content_type="application/merge-patch+json",
     ).body
@@ -104,5 +104,5 @@ def test_status_of_kind_without_subresource_is_404(api: client.ApiClient, namesp
     apis.core(api).create_namespaced_config_map(
         namespace, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="a"))
     )
-    response = raw(api, "GET", f"/api/v1/namespaces/{namespace}/configmaps/a/status")
+    response = raw(api, "GET", path=f"/api/v1/namespaces/{namespace}/configmaps/a/status")
     assert response.status == 404

@@ -19,7 +19,7 @@ def test_builtin_table(api: client.ApiClient, namespace: str) -> None:
     table = raw(
         api,
         "GET",
-        f"/api/v1/namespaces/{namespace}/configmaps",
+        path=f"/api/v1/namespaces/{namespace}/configmaps",
         accept=TABLE,
         query={"fieldSelector": "metadata.name=a"},
     ).body
@@ -49,7 +49,7 @@ def test_custom_resource_printer_columns(
     table = raw(
         api,
         "GET",
-        f"/apis/{test_crds}/v1/namespaces/{namespace}/widgets/w",
+        path=f"/apis/{test_crds}/v1/namespaces/{namespace}/widgets/w",
         accept=TABLE,
         query={"includeObject": "Object"},
     ).body
@@ -71,7 +71,7 @@ def test_partial_object_metadata_list(api: client.ApiClient, namespace: str) -> 
         client.V1Secret(metadata=client.V1ObjectMeta(name="s"), string_data={"token": "hidden"}),
     )
     accept = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io"
-    listing = raw(api, "GET", f"/api/v1/namespaces/{namespace}/secrets", accept=accept).body
+    listing = raw(api, "GET", path=f"/api/v1/namespaces/{namespace}/secrets", accept=accept).body
     assert listing["kind"] == "PartialObjectMetadataList"
     names = [i["metadata"]["name"] for i in listing["items"]]
     assert "s" in names and "data" not in listing["items"][0]

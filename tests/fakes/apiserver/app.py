@@ -73,7 +73,7 @@ class Audit:
     dry_run: bool = False
 
 
-def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> HttpResponse:
+def _json(status: int, body: Any, *, headers: dict[str, str] | None = None) -> HttpResponse:
     data = json.dumps(body, separators=(",", ":")).encode()
     return HttpResponse(status, data, {"Content-Type": "application/json", **(headers or {})})
 
@@ -101,12 +101,12 @@ class App:
         try:
             response = self._dispatch(request, audit)
         except ApiError as exc:
-            response = _json(exc.code, exc.status(), exc.headers)
+            response = _json(exc.code, exc.status(), headers=exc.headers)
         except Exception as exc:  # a bug in the fake: answer 500 and show it
             traceback.print_exc()
             error = errors.internal(f"fake apiserver bug: {exc!r}")
             response = _json(500, error.status())
-        self._record(request, audit, response, started)
+        self._record(request, audit, response=response, started=started)
         return response
 
     def _dispatch(self, request: HttpRequest, audit: Audit) -> HttpResponse:
@@ -119,7 +119,7 @@ class App:
             return self._discovery(route)
         if route is None:
             raise _NOT_FOUND
-        return self._resource(request, route, audit)
+        return self._resource(request, route, audit=audit)
 
     def _discovery(self, route: router.DiscoveryPath) -> HttpResponse:
         registry = self.cluster.registry
@@ -128,7 +128,9 @@ class App:
             "api": lambda: discovery.core_versions(address=self.address),
             "apis": lambda: discovery.group_list(registry),
             "group": lambda: discovery.group(registry, route.group),
-            "resources": lambda: discovery.resource_list(registry, route.group, route.version),
+            "resources": lambda: discovery.resource_list(
+                registry, route.group, version=route.version
+            ),
         }
         if route.doc == "health":
             return HttpResponse(200, b"ok", {"Content-Type": "text/plain"})
@@ -138,7 +140,7 @@ class App:
         return _json(200, body)
 
     def _resource(
-        self, request: HttpRequest, route: router.ResourcePath, audit: Audit
+        self, request: HttpRequest, route: router.ResourcePath, *, audit: Audit
     ) -> HttpResponse:
         rt = self._resource_type(route)
         watch = request.query.get("watch", "") in ("true", "1")
@@ -146,7 +148,7 @@ class App:
         if verb is None or (verb not in rt.verbs and not route.subresource):
             raise errors.method_not_supported(qualified=rt.qualified, verb=request.method)
         target = Target(rt, route.version, route.namespace, route.name, route.subresource)
-        self._fill_audit(audit, target, verb, request)
+        self._fill_audit(audit, target, verb=verb, request=request)
         call = Call(
             audit.identity,
             verb,
@@ -169,7 +171,7 @@ class App:
         self._authorize(call)
         if len(request.body) > self.cluster.config.max_body:
             raise errors.too_large(self.cluster.config.max_body)
-        return self._verb(verb, request, target, call, audit)
+        return self._verb(verb, request, target=target, call=call, audit=audit)
 
     def _authorize(self, call: Call) -> None:
         if self.authorizer is None or call.plural == REVIEWS:
@@ -187,7 +189,7 @@ class App:
             raise denial(request)
 
     def _resource_type(self, route: router.ResourcePath) -> ResourceType:
-        rt = self.cluster.registry.lookup(route.group, route.version, route.plural)
+        rt = self.cluster.registry.lookup(route.group, route.version, plural=route.plural)
         if rt is None or (route.namespace and not rt.namespaced):
             raise _NOT_FOUND
         if rt.namespaced and not route.namespace and route.name:
@@ -196,7 +198,7 @@ class App:
             raise _NOT_FOUND
         return rt
 
-    def _fill_audit(self, audit: Audit, target: Target, verb: str, request: HttpRequest) -> None:
+    def _fill_audit(self, audit: Audit, target: Target, *, verb: str, request: HttpRequest) -> None:
         rt = target.rt
         audit.verb, audit.group, audit.version, audit.resource = (
             verb,
@@ -220,12 +222,12 @@ class App:
             audit.rv_before = current["metadata"]["resourceVersion"] if current else ""
 
     def _verb(
-        self, verb: str, request: HttpRequest, target: Target, call: Call, audit: Audit
+        self, verb: str, request: HttpRequest, *, target: Target, call: Call, audit: Audit
     ) -> HttpResponse:
         if verb in ("get", "list", "watch"):
-            return self._read(verb, request, target, call)
+            return self._read(verb, request, target=target, call=call)
         if verb in ("delete", "deletecollection"):
-            return self._delete(verb, request, target, audit)
+            return self._delete(verb, request, target=target, audit=audit)
         opts = WriteOptions(
             identity=audit.identity,
             manager=audit.field_manager,
@@ -234,13 +236,13 @@ class App:
             force=request.query.get("force") == "true",
             field_validation=request.query.get("fieldValidation", "Warn"),
         )
-        status, obj = self._write(verb, request, target, opts)
+        status, obj = self._write(verb, request, target=target, opts=opts)
         audit.rv_after = obj.get("metadata", {}).get("resourceVersion", "")
         warnings = {"Warning": ", ".join(f'299 - "{w}"' for w in opts.warnings)}
-        return _json(status, obj, warnings if opts.warnings else None)
+        return _json(status, obj, headers=warnings if opts.warnings else None)
 
     def _write(
-        self, verb: str, request: HttpRequest, target: Target, opts: WriteOptions
+        self, verb: str, request: HttpRequest, *, target: Target, opts: WriteOptions
     ) -> tuple[int, dict[str, Any]]:
         content_type = request.headers.get("content-type", "").split(";")[0].strip()
         if target.subresource == "scale":
@@ -258,35 +260,46 @@ class App:
                 _decode_body(request), identity=opts.identity, authorizer=self.authorizer
             )
         if verb == "create":
-            return 201, create(self.cluster, target, _decode_body(request), opts)
+            return 201, create(self.cluster, target, body=_decode_body(request), opts=opts)
         if verb == "update":
-            obj, created = update(self.cluster, target, _decode_body(request), opts)
+            obj, created = update(self.cluster, target, body=_decode_body(request), opts=opts)
         else:
-            obj, created = patch(self.cluster, target, request.body, content_type, opts)
+            obj, created = patch(
+                self.cluster, target, raw=request.body, content_type=content_type, opts=opts
+            )
         return (201 if created else 200), obj
 
-    def _read(self, verb: str, request: HttpRequest, target: Target, call: Call) -> HttpResponse:
+    def _read(self, verb: str, request: HttpRequest, *, target: Target, call: Call) -> HttpResponse:
         rep = negotiate(request.headers.get("accept"))
         include = request.query.get("includeObject", "Metadata")
         now = self.cluster.config.clock()
         if verb == "get":
             if target.subresource == "scale":
                 return _json(200, get_scale(self.cluster, target))
-            obj = get_one(self.cluster, target.rt, target.version, target.key, target.not_found())
+            obj = get_one(
+                self.cluster,
+                target.rt,
+                version=target.version,
+                key=target.key,
+                not_found=target.not_found(),
+            )
             return _json(
-                200, render_object(rep, target.rt, target.version, obj, include=include, now=now)
+                200,
+                render_object(
+                    rep, target.rt, version=target.version, obj=obj, include=include, now=now
+                ),
             )
         query = self._list_query(request, target)
         if verb == "watch":
-            return self._watch(request, query, call)
+            return self._watch(request, query, call=call)
         items, rv, cont, remaining = list_objects(self.cluster, query)
         return _json(
             200,
             render_list(
                 rep,
                 target.rt,
-                target.version,
-                items,
+                version=target.version,
+                items=items,
                 rv=rv,
                 include=include,
                 now=now,
@@ -310,7 +323,7 @@ class App:
             cont=q.get("continue", ""),
         )
 
-    def _watch(self, request: HttpRequest, query: ListQuery, call: Call) -> HttpResponse:
+    def _watch(self, request: HttpRequest, query: ListQuery, *, call: Call) -> HttpResponse:
         q = request.query
         rv_text = q.get("resourceVersion", "")
         if self.faults.take_expiry(call):
@@ -336,18 +349,22 @@ class App:
         return HttpResponse(200, stream=session)
 
     def _delete(
-        self, verb: str, request: HttpRequest, target: Target, audit: Audit
+        self, verb: str, request: HttpRequest, *, target: Target, audit: Audit
     ) -> HttpResponse:
         options = parse_options(request.body, request.query)
         if verb == "delete":
-            status, body = delete_one(self.cluster, target, options, identity=audit.identity)
+            status, body = delete_one(
+                self.cluster, target, options=options, identity=audit.identity
+            )
             audit.rv_after = body.get("metadata", {}).get("resourceVersion", "")
             return _json(status, body)
         query = self._list_query(request, target)
-        return _json(200, delete_collection(self.cluster, query, options, identity=audit.identity))
+        return _json(
+            200, delete_collection(self.cluster, query, options=options, identity=audit.identity)
+        )
 
     def _record(
-        self, request: HttpRequest, audit: Audit, response: HttpResponse, started: float
+        self, request: HttpRequest, audit: Audit, *, response: HttpResponse, started: float
     ) -> None:
         self.journal.record(
             Record(

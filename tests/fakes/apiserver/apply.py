@@ -46,16 +46,18 @@ def server_side_apply(
     applied_set = fields_of(applied, lists)
     entries = read_entries(live)
     owner = (manager, "Apply", subresource)
-    conflicts = _conflicts(live or {}, applied, applied_set, entries, owner)
+    conflicts = _conflicts(
+        live or {}, applied, applied_set=applied_set, entries=entries, owner=owner
+    )
     if conflicts and not force:
         raise _conflict_error(conflicts)
     for entry, paths in conflicts.items():
         entry.fields -= paths
     mine = next((e for e in entries if e.owner() == owner), None)
     previous = mine.fields if mine else set()
-    merged = _merge(clone(live) if live else {}, applied, lists, ())
+    merged = _merge(clone(live) if live else {}, applied, lists=lists, names=())
     others = [e.fields for e in entries if e is not mine]
-    _remove_disowned(merged, previous - applied_set, others)
+    _remove_disowned(merged, previous - applied_set, others=others)
     if mine is None:
         entries.append(Entry(manager, "Apply", api_version, now, applied_set, subresource))
     elif mine.fields != applied_set or mine.api_version != api_version:
@@ -67,6 +69,7 @@ def server_side_apply(
 def _conflicts(
     live: dict[str, Any],
     applied: dict[str, Any],
+    *,
     applied_set: FieldSet,
     entries: list[Entry],
     owner: tuple[str, str, str],
@@ -103,24 +106,25 @@ def _conflict_error(conflicts: dict[Entry, set[Path]]) -> ApiError:
     return ApiError(409, "Conflict", message, {"causes": causes})
 
 
-def _merge(live: Any, applied: Any, lists: ListSemantics, names: tuple[str, ...]) -> Any:
+def _merge(live: Any, applied: Any, *, lists: ListSemantics, names: tuple[str, ...]) -> Any:
     if isinstance(applied, dict):
         base = live if isinstance(live, dict) else {}
         for key, value in applied.items():
-            base[key] = _merge(base.get(key), value, lists, (*names, key))
+            base[key] = _merge(base.get(key), value, lists=lists, names=(*names, key))
         return base
     if isinstance(applied, list) and isinstance(live, list):
         rule = lists.rule(names, [*live, *applied])
         if rule == "set":
             return [*live, *(clone(v) for v in applied if v not in live)]
         if isinstance(rule, tuple) and all(key_of(i, rule) for i in [*live, *applied]):
-            return _merge_keyed(live, applied, rule, lists, names)
+            return _merge_keyed(live, applied, rule=rule, lists=lists, names=names)
     return clone(applied)
 
 
 def _merge_keyed(
     live: list[Any],
     applied: list[Any],
+    *,
     rule: tuple[str, ...],
     lists: ListSemantics,
     names: tuple[str, ...],
@@ -132,21 +136,21 @@ def _merge_keyed(
         if index is None:
             result.append(clone(item))
         else:
-            result[index] = _merge(result[index], item, lists, (*names, "[]"))
+            result[index] = _merge(result[index], item, lists=lists, names=(*names, "[]"))
     return result
 
 
-def _remove_disowned(obj: dict[str, Any], dropped: FieldSet, others: list[FieldSet]) -> None:
+def _remove_disowned(obj: dict[str, Any], dropped: FieldSet, *, others: list[FieldSet]) -> None:
     """Delete what the applier stopped applying, unless someone else still owns it."""
     owned_elsewhere = set().union(*others) if others else set()
     for path in sorted(dropped, key=len, reverse=True):
         still_owned = any(p[: len(path)] == path for p in owned_elsewhere)
         if not still_owned:
             delete_path(obj, path)
-            _prune_empty_parents(obj, path, owned_elsewhere)
+            _prune_empty_parents(obj, path, owned=owned_elsewhere)
 
 
-def _prune_empty_parents(obj: dict[str, Any], path: Path, owned: FieldSet) -> None:
+def _prune_empty_parents(obj: dict[str, Any], path: Path, *, owned: FieldSet) -> None:
     for depth in range(len(path) - 1, 1, -1):
         parent = path[:depth]
         exists, value = get_path(obj, parent)

@@ -16,10 +16,12 @@ _SCALE = ScaleSpec(label_selector=".status.selector")
 
 
 def _core(plural: str, kind: str, **kw: Any) -> ResourceType:
-    return _make("", ("v1",), plural, kind, **kw)
+    return _make("", ("v1",), plural=plural, kind=kind, **kw)
 
 
-def _make(group: str, versions: tuple[str, ...], plural: str, kind: str, **kw: Any) -> ResourceType:
+def _make(
+    group: str, versions: tuple[str, ...], *, plural: str, kind: str, **kw: Any
+) -> ResourceType:
     kw.setdefault("namespaced", True)
     return ResourceType(
         group=group, versions=versions, plural=plural, singular=kind.lower(), kind=kind, **kw
@@ -52,8 +54,8 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _make(
         "apps",
         ("v1",),
-        "deployments",
-        "Deployment",
+        plural="deployments",
+        kind="Deployment",
         short_names=("deploy",),
         status=True,
         scale=_SCALE,
@@ -63,8 +65,8 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _make(
         "apps",
         ("v1",),
-        "replicasets",
-        "ReplicaSet",
+        plural="replicasets",
+        kind="ReplicaSet",
         short_names=("rs",),
         status=True,
         scale=_SCALE,
@@ -74,26 +76,28 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _make(
         "networking.k8s.io",
         ("v1",),
-        "ingresses",
-        "Ingress",
+        plural="ingresses",
+        kind="Ingress",
         short_names=("ing",),
         status=True,
         generation=True,
     ),
-    _make("networking.k8s.io", ("v1",), "ingressclasses", "IngressClass", namespaced=False),
+    _make(
+        "networking.k8s.io", ("v1",), plural="ingressclasses", kind="IngressClass", namespaced=False
+    ),
     _make(
         "coordination.k8s.io",
         ("v1",),
-        "leases",
-        "Lease",
+        plural="leases",
+        kind="Lease",
         create_on_update=True,
         unconditional_update=False,
     ),
     _make(
         "events.k8s.io",
         ("v1",),
-        "events",
-        "Event",
+        plural="events",
+        kind="Event",
         short_names=("ev",),
         storage="events",
         codec="events.k8s.io",
@@ -102,37 +106,43 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _make(
         "apiextensions.k8s.io",
         ("v1",),
-        "customresourcedefinitions",
-        "CustomResourceDefinition",
+        plural="customresourcedefinitions",
+        kind="CustomResourceDefinition",
         namespaced=False,
         short_names=("crd", "crds"),
         status=True,
         generation=True,
         categories=("api-extensions",),
     ),
-    _make("rbac.authorization.k8s.io", ("v1",), "roles", "Role"),
-    _make("rbac.authorization.k8s.io", ("v1",), "rolebindings", "RoleBinding"),
-    _make("rbac.authorization.k8s.io", ("v1",), "clusterroles", "ClusterRole", namespaced=False),
+    _make("rbac.authorization.k8s.io", ("v1",), plural="roles", kind="Role"),
+    _make("rbac.authorization.k8s.io", ("v1",), plural="rolebindings", kind="RoleBinding"),
+    _make(
+        "rbac.authorization.k8s.io",
+        ("v1",),
+        plural="clusterroles",
+        kind="ClusterRole",
+        namespaced=False,
+    ),
     _make(
         "authorization.k8s.io",
         ("v1",),
-        "selfsubjectaccessreviews",
-        "SelfSubjectAccessReview",
+        plural="selfsubjectaccessreviews",
+        kind="SelfSubjectAccessReview",
         namespaced=False,
         verbs=("create",),
     ),
     _make(
         "rbac.authorization.k8s.io",
         ("v1",),
-        "clusterrolebindings",
-        "ClusterRoleBinding",
+        plural="clusterrolebindings",
+        kind="ClusterRoleBinding",
         namespaced=False,
     ),
     _make(
         "admissionregistration.k8s.io",
         ("v1",),
-        "validatingadmissionpolicies",
-        "ValidatingAdmissionPolicy",
+        plural="validatingadmissionpolicies",
+        kind="ValidatingAdmissionPolicy",
         namespaced=False,
         status=True,
         generation=True,
@@ -140,8 +150,8 @@ BUILTIN_TYPES: tuple[ResourceType, ...] = (
     _make(
         "admissionregistration.k8s.io",
         ("v1",),
-        "validatingadmissionpolicybindings",
-        "ValidatingAdmissionPolicyBinding",
+        plural="validatingadmissionpolicybindings",
+        kind="ValidatingAdmissionPolicyBinding",
         namespaced=False,
         generation=True,
     ),
@@ -153,26 +163,26 @@ def builtin_types() -> list[ResourceType]:
     return list(BUILTIN_TYPES)
 
 
-def _c(name: str, path: str, type_: str = "string") -> Column:
+def _c(name: str, path: str, *, type_: str = "string") -> Column:
     return Column(name=name, type=type_, json_path=path)
 
 
 # Kind-specific columns between NAME and AGE, close to the real printers' defaults.
 BUILTIN_COLUMNS: dict[str, tuple[Column, ...]] = {
     "namespaces": (_c("Status", ".status.phase"),),
-    "configmaps": (_c("Data", "#count:.data,.binaryData", "integer"),),
-    "secrets": (_c("Type", ".type"), _c("Data", "#count:.data", "integer")),
+    "configmaps": (_c("Data", "#count:.data,.binaryData", type_="integer"),),
+    "secrets": (_c("Type", ".type"), _c("Data", "#count:.data", type_="integer")),
     "services": (_c("Type", ".spec.type"), _c("Cluster-IP", ".spec.clusterIP")),
     "pods": (_c("Ready", "#ready"), _c("Status", ".status.phase")),
     "deployments.apps": (
         _c("Ready", "#ready"),
-        _c("Up-to-date", ".status.updatedReplicas", "integer"),
-        _c("Available", ".status.availableReplicas", "integer"),
+        _c("Up-to-date", ".status.updatedReplicas", type_="integer"),
+        _c("Available", ".status.availableReplicas", type_="integer"),
     ),
     "replicasets.apps": (
-        _c("Desired", ".spec.replicas", "integer"),
-        _c("Current", ".status.replicas", "integer"),
-        _c("Ready", ".status.readyReplicas", "integer"),
+        _c("Desired", ".spec.replicas", type_="integer"),
+        _c("Current", ".status.replicas", type_="integer"),
+        _c("Ready", ".status.readyReplicas", type_="integer"),
     ),
     "ingresses.networking.k8s.io": (
         _c("Class", ".spec.ingressClassName"),

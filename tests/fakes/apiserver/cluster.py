@@ -111,7 +111,7 @@ class Cluster:
         elif not validate_crd(change.obj):
             self.registry.register_crd(name, resource_type_for(change.obj))
 
-    def require_namespace(self, rt: ResourceType, namespace: str, name: str) -> None:
+    def require_namespace(self, rt: ResourceType, namespace: str, *, name: str) -> None:
         """NamespaceLifecycle admission: the namespace must exist and not be terminating."""
         ns = self.store.peek("namespaces", ("", namespace))
         if ns is None:
@@ -126,7 +126,7 @@ class Cluster:
             )
 
 
-def served(rt: ResourceType, version: str, stored: Obj) -> Obj:
+def served(rt: ResourceType, version: str, *, stored: Obj) -> Obj:
     """A copy of a stored object as the client asked for it (`apiVersion` first)."""
     body = events.from_core(clone(stored)) if rt.codec == "events.k8s.io" else clone(stored)
     body.pop("apiVersion", None)

@@ -161,16 +161,19 @@ def established_status(crd: dict[str, Any], *, now: str) -> dict[str, Any]:
     return {
         "acceptedNames": names,
         "conditions": [
-            _condition("NamesAccepted", "NoConflicts", "no conflicts found", now),
+            _condition("NamesAccepted", "NoConflicts", message="no conflicts found", now=now),
             _condition(
-                "Established", "InitialNamesAccepted", "the initial names have been accepted", now
+                "Established",
+                "InitialNamesAccepted",
+                message="the initial names have been accepted",
+                now=now,
             ),
         ],
         "storedVersions": sorted(previous | stored),
     }
 
 
-def _condition(kind: str, reason: str, message: str, now: str) -> dict[str, str]:
+def _condition(kind: str, reason: str, *, message: str, now: str) -> dict[str, str]:
     return {
         "type": kind,
         "status": "True",

@@ -53,7 +53,7 @@ def parse_options(body: bytes, query: dict[str, str]) -> DeleteOptions:
 
 
 def delete_one(
-    cluster: Cluster, target: Target, options: DeleteOptions, *, identity: str
+    cluster: Cluster, target: Target, *, options: DeleteOptions, identity: str
 ) -> tuple[int, Obj]:
     """(HTTP status, body) of a DELETE on one object."""
     rt = target.rt
@@ -61,7 +61,7 @@ def delete_one(
         current = cluster.store.peek(rt.storage, target.key)
         if current is None:
             raise target.not_found()
-        _check_preconditions(target, current, options)
+        _check_preconditions(target, current, options=options)
         review = AdmissionRequest(
             operation="DELETE",
             identity=identity,
@@ -75,10 +75,10 @@ def delete_one(
         )
         cluster.admission.review(review)
         if options.dry_run:
-            return 200, served(rt, target.version, current)
+            return 200, served(rt, target.version, stored=current)
         result, gone = cluster.gc.delete(rt.storage, target.key, propagation=options.propagation)
     if not gone or rt.return_deleted:
-        return 200, served(rt, target.version, result or current)
+        return 200, served(rt, target.version, stored=result or current)
     return 200, _success(target, current["metadata"].get("uid", ""))
 
 
@@ -96,7 +96,7 @@ def _success(target: Target, uid: str) -> Obj:
     }
 
 
-def _check_preconditions(target: Target, current: Obj, options: DeleteOptions) -> None:
+def _check_preconditions(target: Target, current: Obj, *, options: DeleteOptions) -> None:
     meta = current["metadata"]
     for label, wanted, actual in (
         ("UID", options.uid, meta.get("uid")),
@@ -114,7 +114,7 @@ def _check_preconditions(target: Target, current: Obj, options: DeleteOptions) -
 
 
 def delete_collection(
-    cluster: Cluster, query: ListQuery, options: DeleteOptions, *, identity: str
+    cluster: Cluster, query: ListQuery, *, options: DeleteOptions, identity: str
 ) -> Obj:
     """DELETE on a collection: every matching object, answered with the list deleted."""
     items = list_objects(cluster, query)[0]
@@ -123,7 +123,7 @@ def delete_collection(
         meta = item["metadata"]
         target = Target(query.rt, query.version, meta.get("namespace", ""), meta["name"])
         try:
-            delete_one(cluster, target, options, identity=identity)
+            delete_one(cluster, target, options=options, identity=identity)
         except errors.ApiError as exc:
             if exc.code != 404:
                 raise

@@ -36,7 +36,7 @@ class DirectStore:
             raise KeyError(f"{kind} in {api_version} is not served (CRD not installed?)")
         return rt
 
-    def _key(self, rt: ResourceType, name: str, namespace: str | None) -> tuple[str, str]:
+    def _key(self, rt: ResourceType, name: str, *, namespace: str | None) -> tuple[str, str]:
         return ((namespace or "default") if rt.namespaced else "", name)
 
     @property
@@ -44,18 +44,18 @@ class DirectStore:
         return self._cluster.store.resource_version
 
     def get(
-        self, api_version: str, kind: str, name: str, namespace: str | None = None
+        self, api_version: str, kind: str, *, name: str, namespace: str | None = None
     ) -> Obj | None:
         rt = self._type(api_version, kind)
-        stored = self._cluster.store.peek(rt.storage, self._key(rt, name, namespace))
-        return None if stored is None else served(rt, api_version.rpartition("/")[2], stored)
+        stored = self._cluster.store.peek(rt.storage, self._key(rt, name, namespace=namespace))
+        return None if stored is None else served(rt, api_version.rpartition("/")[2], stored=stored)
 
     def list(
         self,
         api_version: str,
         kind: str,
-        namespace: str | None = None,
         *,
+        namespace: str | None = None,
         label_selector: str | None = None,
     ) -> list[Obj]:
         rt = self._type(api_version, kind)
@@ -75,7 +75,7 @@ class DirectStore:
             meta.pop("namespace", None)
         with self._cluster.store.lock:
             old = self._cluster.store.peek(rt.storage, (meta.get("namespace", ""), meta["name"]))
-            self._carry_metadata(rt, old, new)
+            self._carry_metadata(rt, old, new=new)
             if rt.storage == CRD_STORAGE and not validate_crd(new):
                 new["status"] = established_status(new, now=self._cluster.now())
                 if old is None:
@@ -92,10 +92,10 @@ class DirectStore:
             return served(
                 rt,
                 obj["apiVersion"].rpartition("/")[2],
-                self._cluster.store.commit(rt.storage, new),
+                stored=self._cluster.store.commit(rt.storage, new),
             )
 
-    def _carry_metadata(self, rt: ResourceType, old: Obj | None, new: Obj) -> None:
+    def _carry_metadata(self, rt: ResourceType, old: Obj | None, *, new: Obj) -> None:
         meta = new["metadata"]
         if old is None:
             meta.setdefault("uid", self._cluster.new_uid())
@@ -106,21 +106,21 @@ class DirectStore:
         for key in ("uid", "creationTimestamp", "generation", "deletionTimestamp", "managedFields"):
             if key in old["metadata"]:
                 meta[key] = clone(old["metadata"][key])
-        bump_generation(rt, old, new)
+        bump_generation(rt, old, new=new)
 
     def update(
         self,
         api_version: str,
         kind: str,
+        *,
         name: str,
         namespace: str | None = None,
-        *,
         mutate: Mutator,
         manager: str = "fake-direct",
     ) -> Obj:
         """Read-modify-write under the store lock; `mutate` edits in place or returns anew."""
         with self._cluster.store.lock:
-            current = self.get(api_version, kind, name, namespace)
+            current = self.get(api_version, kind, name=name, namespace=namespace)
             if current is None:
                 raise KeyError(f"{kind} {namespace}/{name} not found")
             changed = mutate(current)
@@ -130,9 +130,9 @@ class DirectStore:
         self,
         api_version: str,
         kind: str,
+        *,
         name: str,
         namespace: str | None = None,
-        *,
         status: dict[str, Any],
         manager: str = "fake-direct",
     ) -> Obj:
@@ -141,21 +141,23 @@ class DirectStore:
         def replace(obj: Obj) -> None:
             obj["status"] = clone(status)
 
-        return self.update(api_version, kind, name, namespace, mutate=replace, manager=manager)
+        return self.update(
+            api_version, kind, name=name, namespace=namespace, mutate=replace, manager=manager
+        )
 
     def delete(
         self,
         api_version: str,
         kind: str,
+        *,
         name: str,
         namespace: str | None = None,
-        *,
         propagation: str = "Background",
     ) -> bool:
         """Delete (finalizers and cascades apply); True when the object is gone."""
         rt = self._type(api_version, kind)
         result, gone = self._cluster.gc.delete(
-            rt.storage, self._key(rt, name, namespace), propagation=propagation
+            rt.storage, self._key(rt, name, namespace=namespace), propagation=propagation
         )
         return result is not None and gone
 

@@ -52,7 +52,7 @@ class Registry:
         with self._lock:
             self._custom.clear()
 
-    def lookup(self, group: str, version: str, plural: str) -> ResourceType | None:
+    def lookup(self, group: str, version: str, *, plural: str) -> ResourceType | None:
         for rt in self.all():
             if rt.group == group and rt.plural == plural and version in rt.versions:
                 return rt
@@ -107,7 +107,7 @@ def _group(name: str, versions: list[str]) -> dict[str, Any]:
     return {"name": name, "versions": entries, "preferredVersion": entries[0]}
 
 
-def resource_list(registry: Registry, group: str, version: str) -> dict[str, Any] | None:
+def resource_list(registry: Registry, group: str, *, version: str) -> dict[str, Any] | None:
     """`/api/v1` or `/apis/{group}/{version}`; None when that group/version is not served."""
     types = [rt for rt in registry.all() if rt.group == group and version in rt.versions]
     if not types:

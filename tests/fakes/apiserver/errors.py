@@ -60,7 +60,7 @@ class ApiError(Exception):
         return body
 
 
-def _details(name: str, group: str, kind: str) -> dict[str, Any]:
+def _details(name: str, group: str, *, kind: str) -> dict[str, Any]:
     details: dict[str, Any] = {"name": name} if name else {}
     if group:
         details["group"] = group
@@ -70,7 +70,7 @@ def _details(name: str, group: str, kind: str) -> dict[str, Any]:
 
 def not_found(*, qualified: str, group: str, resource: str, name: str) -> ApiError:
     return ApiError(
-        404, "NotFound", f'{qualified} "{name}" not found', _details(name, group, resource)
+        404, "NotFound", f'{qualified} "{name}" not found', _details(name, group, kind=resource)
     )
 
 
@@ -79,7 +79,7 @@ def already_exists(*, qualified: str, group: str, resource: str, name: str) -> A
         409,
         "AlreadyExists",
         f'{qualified} "{name}" already exists',
-        _details(name, group, resource),
+        _details(name, group, kind=resource),
     )
 
 
@@ -87,14 +87,14 @@ def conflict(
     *, qualified: str, group: str, resource: str, name: str, why: str = MODIFIED_MESSAGE
 ) -> ApiError:
     message = f'Operation cannot be fulfilled on {qualified} "{name}": {why}'
-    return ApiError(409, "Conflict", message, _details(name, group, resource))
+    return ApiError(409, "Conflict", message, _details(name, group, kind=resource))
 
 
 def invalid(*, group_kind: str, group: str, kind: str, name: str, causes: list[Cause]) -> ApiError:
     """422 with field causes; one cause reads inline, several as a bracketed list."""
     lines = [c.line() for c in causes]
     joined = lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
-    details = _details(name, group, kind)
+    details = _details(name, group, kind=kind)
     details["causes"] = [c.render() for c in causes]
     return ApiError(422, "Invalid", f'{group_kind} "{name}" is invalid: {joined}', details)
 
@@ -108,7 +108,7 @@ def unauthorized() -> ApiError:
 
 
 def forbidden(message: str, *, name: str = "", group: str = "", resource: str = "") -> ApiError:
-    details = _details(name, group, resource) if resource else None
+    details = _details(name, group, kind=resource) if resource else None
     return ApiError(403, "Forbidden", message, details)
 
 

@@ -40,20 +40,20 @@ def fields_of(obj: dict[str, Any], lists: ListSemantics) -> FieldSet:
             continue
         if key == "metadata" and isinstance(value, dict):
             meta = {k: v for k, v in value.items() if k not in _IGNORED_META}
-            _collect(meta, ("metadata",), ("f:metadata",), lists, out)
+            _collect(meta, ("metadata",), prefix=("f:metadata",), lists=lists, out=out)
         else:
-            _collect(value, (key,), (f"f:{key}",), lists, out)
+            _collect(value, (key,), prefix=(f"f:{key}",), lists=lists, out=out)
     return out
 
 
 def _collect(
-    value: Any, names: tuple[str, ...], prefix: Path, lists: ListSemantics, out: FieldSet
+    value: Any, names: tuple[str, ...], *, prefix: Path, lists: ListSemantics, out: FieldSet
 ) -> None:
     if isinstance(value, dict):
         if not value and len(prefix) > 1:
             out.add(prefix)
         for key, child in value.items():
-            _collect(child, (*names, key), (*prefix, f"f:{key}"), lists, out)
+            _collect(child, (*names, key), prefix=(*prefix, f"f:{key}"), lists=lists, out=out)
         return
     if isinstance(value, list):
         rule = lists.rule(names, value)
@@ -62,7 +62,13 @@ def _collect(
                 item_path = (*prefix, item_element(item, rule))
                 out.add(item_path)
                 for key, child in item.items():
-                    _collect(child, (*names, "[]", key), (*item_path, f"f:{key}"), lists, out)
+                    _collect(
+                        child,
+                        (*names, "[]", key),
+                        prefix=(*item_path, f"f:{key}"),
+                        lists=lists,
+                        out=out,
+                    )
             return
         if rule == "set":
             out.update((*prefix, "v:" + _compact(item)) for item in value)

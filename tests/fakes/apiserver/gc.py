@@ -84,14 +84,14 @@ class Collector:
             if propagation == "Foreground" and self.cluster.owners.dependents(uid):
                 finalizers += [] if FOREGROUND in finalizers else [FOREGROUND]
             if not finalizers and not self._has_content(storage, obj):
-                return self.finish(storage, key, None), True
-            marked = self._mark(storage, obj, finalizers)
+                return self.finish(storage, key, final=None), True
+            marked = self._mark(storage, obj, finalizers=finalizers)
             self._empty(storage, marked)
             self.settle()
             current = store.get(storage, key)
             return (current, False) if current else (clone(marked), True)
 
-    def _mark(self, storage: str, obj: Obj, finalizers: list[str]) -> Obj:
+    def _mark(self, storage: str, obj: Obj, *, finalizers: list[str]) -> Obj:
         meta = obj["metadata"]
         if meta.get("deletionTimestamp") and finalizers == meta.get("finalizers", []):
             return obj
@@ -128,9 +128,9 @@ class Collector:
 
     def _orphan(self, uid: str) -> None:
         for storage, key in self.cluster.owners.dependents(uid):
-            self._drop_reference(storage, key, uid)
+            self._drop_reference(storage, key, uid=uid)
 
-    def _drop_reference(self, storage: str, key: Key, uid: str) -> None:
+    def _drop_reference(self, storage: str, key: Key, *, uid: str) -> None:
         dependent = self.cluster.store.get(storage, key)
         if dependent is None:
             return
@@ -143,7 +143,7 @@ class Collector:
             dependent["metadata"].pop("ownerReferences", None)
         self.cluster.store.commit(storage, dependent)
 
-    def finish(self, storage: str, key: Key, final: Obj | None) -> Obj | None:
+    def finish(self, storage: str, key: Key, *, final: Obj | None) -> Obj | None:
         """Remove for good (optionally with a last state), then collect what it owned."""
         removed = self.cluster.store.remove(storage, key, final=final)
         self._pending.discard((storage, key))
@@ -164,7 +164,7 @@ class Collector:
                 if r.get("uid") != uid
             ]
             if any(self.cluster.owners.exists(other) for other in others):
-                self._drop_reference(storage, key, uid)
+                self._drop_reference(storage, key, uid=uid)
             else:
                 self.delete(storage, key)
 
@@ -197,7 +197,7 @@ class Collector:
             updated["metadata"]["finalizers"] = remaining
             self.cluster.store.commit(storage, updated)
         else:
-            self.finish(storage, key_of(obj), None)
+            self.finish(storage, key_of(obj), final=None)
         return True
 
     def clear(self) -> None:

@@ -73,7 +73,7 @@ def write_entries(obj: dict[str, Any], entries: list[Entry]) -> None:
 
 
 def changed_paths(
-    old: dict[str, Any] | None, new: dict[str, Any], lists: ListSemantics
+    old: dict[str, Any] | None, new: dict[str, Any], *, lists: ListSemantics
 ) -> tuple[FieldSet, FieldSet]:
     """(paths added or given a new value, paths removed) between two versions."""
     old_set = fields_of(old, lists) if old else set()
@@ -100,7 +100,7 @@ def record_update(
     lists: ListSemantics,
 ) -> None:
     """Rewrite `new`'s managedFields after an Update-style write by `manager`."""
-    changed, removed = changed_paths(old, new, lists)
+    changed, removed = changed_paths(old, new, lists=lists)
     entries = read_entries(old)
     owner = (manager, "Update", subresource)
     mine = next((e for e in entries if e.owner() == owner), None)

@@ -56,9 +56,9 @@ def partial(rep: Representation, obj: dict[str, Any]) -> dict[str, Any]:
 def render_object(
     rep: Representation,
     rt: ResourceType,
+    *,
     version: str,
     obj: dict[str, Any],
-    *,
     include: str,
     now: float,
 ) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def render_object(
         return table(
             rt,
             version,
-            [obj],
+            objects=[obj],
             rv=obj["metadata"].get("resourceVersion", ""),
             include=include,
             headers=True,
@@ -79,9 +79,9 @@ def render_object(
 def render_list(
     rep: Representation,
     rt: ResourceType,
+    *,
     version: str,
     items: list[dict[str, Any]],
-    *,
     rv: str,
     include: str,
     now: float,
@@ -92,7 +92,7 @@ def render_list(
         return table(
             rt,
             version,
-            items,
+            objects=items,
             rv=rv,
             include=include,
             headers=True,

@@ -89,7 +89,7 @@ def apply_json_patch(current: dict[str, Any], body: bytes) -> dict[str, Any]:
 
 
 def apply_strategic(
-    current: dict[str, Any], body: bytes, lists: ListSemantics | None = None
+    current: dict[str, Any], body: bytes, *, lists: ListSemantics | None = None
 ) -> dict[str, Any]:
     patch = decode_json(body)
     if not isinstance(patch, dict):
@@ -126,7 +126,7 @@ def strategic_merge(
                 result[key] = merged
     for field, order in orders.items():
         if isinstance(result.get(field), list):
-            result[field] = _ordered(result[field], order, lists.rule((*path, field), order))
+            result[field] = _ordered(result[field], order, rule=lists.rule((*path, field), order))
     if isinstance(patch.get("$retainKeys"), list):
         result = {k: v for k, v in result.items() if k in patch["$retainKeys"]}
     return result
@@ -171,7 +171,7 @@ def _merge_list(
     return result
 
 
-def _ordered(items: list[Any], order: list[Any], rule: Any) -> list[Any]:
+def _ordered(items: list[Any], order: list[Any], *, rule: Any) -> list[Any]:
     """Apply `$setElementOrder`: listed items first, in that order, then the rest."""
 
     def position(item: Any) -> int:

@@ -27,12 +27,12 @@ class ListQuery:
 
 
 def get_one(
-    cluster: Cluster, rt: ResourceType, version: str, key: tuple[str, str], not_found: ApiError
+    cluster: Cluster, rt: ResourceType, *, version: str, key: tuple[str, str], not_found: ApiError
 ) -> Obj:
     stored = cluster.store.peek(rt.storage, key)
     if stored is None:
         raise not_found
-    return served(rt, version, stored)
+    return served(rt, version, stored=stored)
 
 
 def matcher(query: ListQuery):  # type: ignore[no-untyped-def]
@@ -64,7 +64,7 @@ def list_objects(cluster: Cluster, query: ListQuery) -> tuple[list[Obj], str, st
         remaining = len(page) - query.limit
         page = page[: query.limit]
         cont = _encode_continue(start + query.limit, rv)
-    return [served(query.rt, query.version, o) for o in page], rv, cont, remaining
+    return [served(query.rt, query.version, stored=o) for o in page], rv, cont, remaining
 
 
 def _encode_continue(offset: int, rv: str) -> str:

@@ -46,16 +46,16 @@ def parse(path: str) -> ResourcePath | DiscoveryPath | None:
     if len(parts) == 1 and parts[0] in fixed:
         return DiscoveryPath(fixed[parts[0]])
     if parts[:1] == ["api"] and len(parts) >= 2:
-        return _under_version("", parts[1], parts[2:])
+        return _under_version("", parts[1], rest=parts[2:])
     if parts[:1] == ["apis"] and len(parts) == 2:
         return DiscoveryPath("group", group=parts[1])
     if parts[:1] == ["apis"] and len(parts) >= 3:
-        return _under_version(parts[1], parts[2], parts[3:])
+        return _under_version(parts[1], parts[2], rest=parts[3:])
     return None
 
 
 def _under_version(
-    group: str, version: str, rest: list[str]
+    group: str, version: str, *, rest: list[str]
 ) -> ResourcePath | DiscoveryPath | None:
     if not rest:
         return DiscoveryPath("resources", group=group, version=version)

@@ -42,7 +42,7 @@ def get_scale(cluster: Cluster, target: Target) -> Obj:
     obj = cluster.store.peek(target.rt.storage, target.key)
     if obj is None:
         raise target.not_found()
-    return _scale_of(target, served(target.rt, target.version, obj))
+    return _scale_of(target, served(target.rt, target.version, stored=obj))
 
 
 def write_scale(
@@ -59,7 +59,7 @@ def write_scale(
         old = cluster.store.peek(target.rt.storage, target.key)
         if old is None:
             raise target.not_found()
-        scale = _scale_of(target, served(target.rt, target.version, old))
+        scale = _scale_of(target, served(target.rt, target.version, stored=old))
         if content_type == MERGE:
             scale = apply_merge(scale, raw)
         elif content_type == JSON_PATCH:
@@ -73,13 +73,13 @@ def write_scale(
             raise target.conflict()
         replicas = (scale.get("spec") or {}).get("replicas")
         new = clone(old)
-        _set(new, target.rt.scale.spec_replicas if target.rt.scale else "", replicas)
+        _set(new, target.rt.scale.spec_replicas if target.rt.scale else "", value=replicas)
         main = Target(target.rt, target.version, target.namespace, target.name)
-        updated = persist(cluster, main, old, new, opts, track=True)
+        updated = persist(cluster, main, old=old, new=new, opts=opts, track=True)
         return _scale_of(target, updated)
 
 
-def _set(obj: Obj, path: str, value: Any) -> None:
+def _set(obj: Obj, path: str, *, value: Any) -> None:
     parts = [p for p in path.split(".") if p]
     node = obj
     for part in parts[:-1]:

@@ -23,7 +23,7 @@ def to_json_schema(node: Schema, *, root: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "properties":
-            out[key] = {name: _property(name, child, root) for name, child in value.items()}
+            out[key] = {name: _property(name, child, root=root) for name, child in value.items()}
         elif key in ("items", "not", "additionalProperties") and isinstance(value, Mapping):
             out[key] = to_json_schema(value, root=False)
         elif key in _NESTED:
@@ -38,7 +38,7 @@ def to_json_schema(node: Schema, *, root: bool = True) -> dict[str, Any]:
     return out
 
 
-def _property(name: str, child: Schema, root: bool) -> dict[str, Any]:
+def _property(name: str, child: Schema, *, root: bool) -> dict[str, Any]:
     if root and name == "metadata":
         return {"type": "object"}
     return to_json_schema(child, root=False)

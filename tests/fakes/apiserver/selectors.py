@@ -59,14 +59,14 @@ def _requirement(text: str) -> Matcher:
             return lambda labels: labels.get(key) in values
         return lambda labels: labels.get(key) not in values
     if match := _CMP_OP.match(text):
-        return _compare(match["key"], match["op"], match["value"])
+        return _compare(match["key"], match["op"], value=match["value"])
     if match := _EXISTS.match(text):
         key, negated = match["key"], bool(match["neg"])
         return lambda labels: (key in labels) != negated
     raise bad_request(f"unable to parse requirement: {text.strip()!r}")
 
 
-def _compare(key: str, op: str, value: str) -> Matcher:
+def _compare(key: str, op: str, *, value: str) -> Matcher:
     if op in ("=", "=="):
         return lambda labels: labels.get(key) == value
     if op == "!=":
@@ -122,11 +122,11 @@ def field_matcher(
                     '"metadata.name", "metadata.namespace"'
                 )
             raise bad_request(f"field label not supported: {path}")
-        tests.append(_field_test(path, op, value))
+        tests.append(_field_test(path, op, value=value))
     return lambda obj: all(test(obj) for test in tests)
 
 
-def _field_test(path: str, op: str, value: str) -> Callable[[Mapping[str, Any]], bool]:
+def _field_test(path: str, op: str, *, value: str) -> Callable[[Mapping[str, Any]], bool]:
     if op == "!=":
         return lambda obj: _lookup(obj, path) != value
     return lambda obj: _lookup(obj, path) == value

@@ -37,7 +37,7 @@ _SERVER_OWNED = (
 )
 
 
-def prepare_create(cluster: Cluster, rt: ResourceType, obj: Obj, *, keep_managed: bool) -> None:
+def prepare_create(cluster: Cluster, rt: ResourceType, *, obj: Obj, keep_managed: bool) -> None:
     """Server-owned metadata of a new object; `keep_managed` when apply already set
     managedFields (a client cannot set them otherwise)."""
     meta = obj["metadata"]
@@ -55,7 +55,7 @@ def prepare_create(cluster: Cluster, rt: ResourceType, obj: Obj, *, keep_managed
             initial_status(obj, storage=rt.storage)
 
 
-def prepare_update(rt: ResourceType, old: Obj, new: Obj, *, subresource: str) -> Obj:
+def prepare_update(rt: ResourceType, old: Obj, *, new: Obj, subresource: str) -> Obj:
     """`new` with the server-owned parts of `old` restored (may return a new dict)."""
     meta, old_meta = new.setdefault("metadata", {}), old["metadata"]
     for key in _SERVER_OWNED:
@@ -65,26 +65,26 @@ def prepare_update(rt: ResourceType, old: Obj, new: Obj, *, subresource: str) ->
             meta.pop(key, None)
     if subresource == "status":
         result = clone(old)
-        _set_or_drop(result, "status", new.get("status"))
+        _set_or_drop(result, "status", value=new.get("status"))
         _set_or_drop(
             result["metadata"],
             "managedFields",
-            meta.get("managedFields", old_meta.get("managedFields")),
+            value=meta.get("managedFields", old_meta.get("managedFields")),
         )
         return result
     if rt.status:
-        _set_or_drop(new, "status", clone(old.get("status")))
+        _set_or_drop(new, "status", value=clone(old.get("status")))
     return new
 
 
-def _set_or_drop(obj: dict[str, Any], key: str, value: Any) -> None:
+def _set_or_drop(obj: dict[str, Any], key: str, *, value: Any) -> None:
     if value is None:
         obj.pop(key, None)
     else:
         obj[key] = value
 
 
-def bump_generation(rt: ResourceType, old: Obj, new: Obj, *, subresource: str = "") -> None:
+def bump_generation(rt: ResourceType, old: Obj, *, new: Obj, subresource: str = "") -> None:
     """Status writes never move generation; see the module docstring for the rest."""
     if not rt.generation or subresource:
         return
@@ -97,7 +97,7 @@ def bump_generation(rt: ResourceType, old: Obj, new: Obj, *, subresource: str = 
 
 
 def default_and_prune(
-    cluster: Cluster, rt: ResourceType, version: str, obj: Obj, *, main: bool
+    cluster: Cluster, rt: ResourceType, *, version: str, obj: Obj, main: bool
 ) -> list[str]:
     """Fill defaults (and for CRs drop undeclared fields); returns the pruned paths."""
     if rt.custom:
@@ -110,7 +110,7 @@ def default_and_prune(
     return []
 
 
-def validate(target: Target, obj: Obj, old: Obj | None) -> None:
+def validate(target: Target, obj: Obj, *, old: Obj | None) -> None:
     rt = target.rt
     causes = validate_metadata(obj, resource=rt.plural)
     if old is not None and old["metadata"].get("deletionTimestamp"):

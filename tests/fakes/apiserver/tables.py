@@ -41,8 +41,8 @@ def columns_for(rt: ResourceType, version: str) -> tuple[Column, ...]:
 def table(
     rt: ResourceType,
     version: str,
-    objects: list[dict[str, Any]],
     *,
+    objects: list[dict[str, Any]],
     rv: str,
     include: str,
     headers: bool,
@@ -86,7 +86,7 @@ def _definitions(columns: tuple[Column, ...]) -> list[dict[str, Any]]:
 def _row(
     obj: dict[str, Any], columns: tuple[Column, ...], *, include: str, now: float, meta_version: str
 ) -> dict[str, Any]:
-    cells = [obj["metadata"].get("name", ""), *(_cell(obj, c, now) for c in columns)]
+    cells = [obj["metadata"].get("name", ""), *(_cell(obj, c, now=now) for c in columns)]
     if obj.get("kind") in _ZERO_DEFAULTS:
         cells = [
             0 if cell is None and c.type == "integer" else cell
@@ -104,7 +104,7 @@ def _row(
     return row
 
 
-def _cell(obj: dict[str, Any], column: Column, now: float) -> Any:
+def _cell(obj: dict[str, Any], column: Column, *, now: float) -> Any:
     if column.json_path.startswith("#"):
         return _computed(obj, column.json_path)
     values = find(obj, column.json_path)
@@ -142,7 +142,7 @@ def _age(value: Any, now: float) -> str:
     return human_duration(now - then.timestamp())
 
 
-def _two_units(big: int, small: int, units: str) -> str:
+def _two_units(big: int, small: int, *, units: str) -> str:
     return f"{big}{units[0]}" if small == 0 else f"{big}{units[0]}{small}{units[1]}"
 
 
@@ -154,12 +154,12 @@ def human_duration(seconds: float) -> str:
     minutes, hours, days, years = s // 60, s // 3600, s // 86400, s // (86400 * 365)
     steps: list[tuple[bool, Callable[[], str]]] = [
         (s < 120, lambda: f"{s}s"),
-        (minutes < 10, lambda: _two_units(minutes, s % 60, "ms")),
+        (minutes < 10, lambda: _two_units(minutes, s % 60, units="ms")),
         (minutes < 180, lambda: f"{minutes}m"),
-        (hours < 8, lambda: _two_units(hours, minutes % 60, "hm")),
+        (hours < 8, lambda: _two_units(hours, minutes % 60, units="hm")),
         (hours < 48, lambda: f"{hours}h"),
-        (hours < 192, lambda: _two_units(days, hours % 24, "dh")),
+        (hours < 192, lambda: _two_units(days, hours % 24, units="dh")),
         (days < 730, lambda: f"{days}d"),
-        (days < 2920, lambda: _two_units(years, days % 365, "yd")),
+        (days < 2920, lambda: _two_units(years, days % 365, units="yd")),
     ]
     return next((text() for done, text in steps if done), f"{years}y")

@@ -42,7 +42,7 @@ def test_fail_next_n_matching_requests(apiserver: FakeApiServer, core: Any) -> N
     assert rule.hits == 2
     failed = apiserver.journal.writes(status=409)
     assert [r.fault for r in failed] == ["status 409", "status 409"]
-    assert apiserver.store.get("v1", "ConfigMap", "a") is not None
+    assert apiserver.store.get("v1", "ConfigMap", name="a") is not None
 
 
 def test_injected_conflict_reads_like_the_real_one(apiserver: FakeApiServer, core: Any) -> None:

@@ -70,7 +70,7 @@ def test_journal_subscribers_see_the_store_after_each_write(apiserver: FakeApiSe
     seen: list[str | None] = []
 
     def check(record: object) -> None:
-        obj = apiserver.store.get("v1", "ConfigMap", "a")
+        obj = apiserver.store.get("v1", "ConfigMap", name="a")
         seen.append(obj["data"]["k"] if obj else None)
 
     unsubscribe = apiserver.journal.subscribe(check)
@@ -105,7 +105,7 @@ def test_direct_store_plays_a_controller(apiserver: FakeApiServer) -> None:
         apps = apis.apps(api)
         start = apps.read_namespaced_deployment("web", "default").metadata.resource_version
         updated = apiserver.store.set_status(
-            "apps/v1", "Deployment", "web", status={"readyReplicas": 3}
+            "apps/v1", "Deployment", name="web", status={"readyReplicas": 3}
         )
         assert updated["metadata"]["generation"] == 1
         stream = apis.new_watch().stream(
@@ -114,12 +114,12 @@ def test_direct_store_plays_a_controller(apiserver: FakeApiServer) -> None:
         event = next(iter(stream))
     assert (event["type"], event["object"].status.ready_replicas) == ("MODIFIED", 3)
     bumped = apiserver.store.update(
-        "apps/v1", "Deployment", "web", mutate=lambda d: d["spec"].update(replicas=5)
+        "apps/v1", "Deployment", name="web", mutate=lambda d: d["spec"].update(replicas=5)
     )
     assert bumped["metadata"]["generation"] == 2
     assert [d["metadata"]["name"] for d in apiserver.store.list("apps/v1", "Deployment")] == ["web"]
-    assert apiserver.store.delete("apps/v1", "Deployment", "web") is True
-    assert apiserver.store.get("apps/v1", "Deployment", "web") is None
+    assert apiserver.store.delete("apps/v1", "Deployment", name="web") is True
+    assert apiserver.store.get("apps/v1", "Deployment", name="web") is None
     assert not apiserver.journal.writes()
 
 
@@ -136,10 +136,12 @@ def test_install_crds_and_wipe(apiserver: FakeApiServer) -> None:
             "spec": {"hosts": ["a"]},
         }
     )
-    assert apiserver.store.get("networking.istio.io/v1beta1", "VirtualService", "vs") is not None
+    assert (
+        apiserver.store.get("networking.istio.io/v1beta1", "VirtualService", name="vs") is not None
+    )
     apiserver.wipe()
     with pytest.raises(KeyError):
-        apiserver.store.get("networking.istio.io/v1", "VirtualService", "vs")
+        apiserver.store.get("networking.istio.io/v1", "VirtualService", name="vs")
     names = [n["metadata"]["name"] for n in apiserver.store.list("v1", "Namespace")]
     assert names == ["default", "kube-node-lease", "kube-public", "kube-system"]
 
@@ -162,7 +164,7 @@ def test_servers_are_independent(make_apiserver: object) -> None:
     first = make_apiserver()  # type: ignore[operator]
     second = make_apiserver(seed=7)  # type: ignore[operator]
     first.store.put({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "only"}})
-    assert second.store.get("v1", "ConfigMap", "only") is None
+    assert second.store.get("v1", "ConfigMap", name="only") is None
     assert first.url != second.url
 
 

@@ -66,10 +66,12 @@ def test_crd_deletion_removes_its_objects_and_stops_serving(
     assert "customresourcecleanup.apiextensions.k8s.io" in crd.metadata.finalizers
     apis.extensions(api).delete_custom_resource_definition("destinationrules.networking.istio.io")
     assert (
-        raw(api, "GET", "/apis/networking.istio.io/v1/namespaces/default/destinationrules").status
+        raw(
+            api, "GET", path="/apis/networking.istio.io/v1/namespaces/default/destinationrules"
+        ).status
         == 404
     )
-    resources = raw(api, "GET", "/apis/networking.istio.io/v1").body["resources"]
+    resources = raw(api, "GET", path="/apis/networking.istio.io/v1").body["resources"]
     assert [r["name"] for r in resources] == ["virtualservices", "virtualservices/status"]
     assert apiserver.store.list("networking.istio.io/v1", "VirtualService") == []
 
@@ -103,7 +105,7 @@ def test_pods_and_services_answer_delete_with_the_object(api: client.ApiClient) 
     service = core.read_namespaced_service("svc", "default")
     assert service.spec.cluster_ip.startswith("10.96.")
     assert service.spec.ports[0].protocol == "TCP" and service.spec.ports[0].target_port == 80
-    deleted = raw(api, "DELETE", "/api/v1/namespaces/default/services/svc").body
+    deleted = raw(api, "DELETE", path="/api/v1/namespaces/default/services/svc").body
     assert deleted["kind"] == "Service"
 
 
@@ -152,7 +154,7 @@ def test_pagination(api: client.ApiClient) -> None:
 def test_dry_run_create_persists_nothing(apiserver: FakeApiServer, api: client.ApiClient) -> None:
     created = apis.core(api).create_namespaced_config_map("default", _cm("dry"), dry_run="All")
     assert created.metadata.uid
-    assert apiserver.store.get("v1", "ConfigMap", "dry") is None
+    assert apiserver.store.get("v1", "ConfigMap", name="dry") is None
     assert apiserver.journal.writes()[0].dry_run is True
 
 
@@ -160,7 +162,7 @@ def test_protobuf_bodies_of_unknown_kinds_are_refused_with_415(api: client.ApiCl
     response = raw(
         api,
         "POST",
-        "/api/v1/namespaces/default/configmaps",
+        path="/api/v1/namespaces/default/configmaps",
         body=b"k8s\x00",
         content_type="application/vnd.kubernetes.protobuf",
     )

@@ -36,6 +36,7 @@ def _connection(server: FakeApiServer) -> http.client.HTTPSConnection:
 def _get(
     conn: http.client.HTTPSConnection,
     server: FakeApiServer,
+    *,
     path: str,
     accept: str = "application/json",
 ) -> list[dict[str, Any]]:
@@ -51,11 +52,11 @@ def _get(
 
 
 def _watch_once(
-    server: FakeApiServer, path: str, accept: str = "application/json"
+    server: FakeApiServer, path: str, *, accept: str = "application/json"
 ) -> list[dict[str, Any]]:
     conn = _connection(server)
     try:
-        return _get(conn, server, path, accept)
+        return _get(conn, server, path=path, accept=accept)
     finally:
         conn.close()
 
@@ -67,8 +68,8 @@ def test_stream_is_well_terminated_and_the_connection_reused(
     conn = _connection(apiserver)
     path = "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1"
     try:
-        first = _get(conn, apiserver, path)
-        second = _get(conn, apiserver, path)
+        first = _get(conn, apiserver, path=path)
+        second = _get(conn, apiserver, path=path)
     finally:
         conn.close()
     assert [e["type"] for e in first] == [e["type"] for e in second] == ["ADDED"]
@@ -81,7 +82,7 @@ def test_table_watch_sends_column_definitions_once(apiserver: FakeApiServer, cor
     events = _watch_once(
         apiserver,
         "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1",
-        accept,
+        accept=accept,
     )
     tables = [e["object"] for e in events]
     assert [t["kind"] for t in tables] == ["Table", "Table"]

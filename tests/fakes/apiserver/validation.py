@@ -37,7 +37,7 @@ _JSON_TYPES = {
 _validators: dict[int, tuple[Mapping[str, Any], jsonschema.protocols.Validator]] = {}
 
 
-def _invalid(field: str, value: Any, detail: str) -> Cause:
+def _invalid(field: str, value: Any, *, detail: str) -> Cause:
     return Cause("FieldValueInvalid", f"Invalid value: {json.dumps(value)}: {detail}", field)
 
 
@@ -73,7 +73,7 @@ def _name_causes(name: str, *, label: bool) -> Iterable[Cause]:
         yield _invalid(
             "metadata.name",
             name,
-            f"a lowercase {what} must consist of lower case "
+            detail=f"a lowercase {what} must consist of lower case "
             "alphanumeric characters, '-' or '.', and must start and end with an "
             "alphanumeric character",
         )
@@ -90,13 +90,13 @@ def _label_causes(key: str, value: Any) -> Iterable[Cause]:
         yield _invalid(
             "metadata.labels",
             key,
-            "name part must consist of alphanumeric characters, '-', '_' or '.'",
+            detail="name part must consist of alphanumeric characters, '-', '_' or '.'",
         )
     if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
         yield _invalid(
             "metadata.labels",
             value,
-            "a valid label must be an empty string or "
+            detail="a valid label must be an empty string or "
             "consist of alphanumeric characters, '-', '_' or '.'",
         )
 
@@ -110,7 +110,9 @@ def validate_builtin(
     if storage == "leases.coordination.k8s.io":
         duration = spec.get("leaseDurationSeconds")
         if duration is not None and (not isinstance(duration, int) or duration <= 0):
-            return [_invalid("spec.leaseDurationSeconds", duration, "must be greater than 0")]
+            return [
+                _invalid("spec.leaseDurationSeconds", duration, detail="must be greater than 0")
+            ]
     return []
 
 
@@ -125,14 +127,16 @@ def _workload_causes(spec: Mapping[str, Any], old_spec: Mapping[str, Any] | None
             _invalid(
                 "spec.template.metadata.labels",
                 template_labels,
-                "`selector` does not match template `labels`",
+                detail="`selector` does not match template `labels`",
             )
         )
     if old_spec is not None and old_spec.get("selector") != selector:
-        causes.append(_invalid("spec.selector", selector, "field is immutable"))
+        causes.append(_invalid("spec.selector", selector, detail="field is immutable"))
     replicas = spec.get("replicas")
     if replicas is not None and (not isinstance(replicas, int) or replicas < 0):
-        causes.append(_invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
+        causes.append(
+            _invalid("spec.replicas", replicas, detail="must be greater than or equal to 0")
+        )
     containers = ((spec.get("template") or {}).get("spec") or {}).get("containers")
     if not containers:
         causes.append(
@@ -200,4 +204,4 @@ def _cause(error: jsonschema.ValidationError) -> Cause:
         "minItems": f"{field} in body should have at least {expected} items",
         "pattern": f"{field} in body should match '{expected}'",
     }.get(str(rule), error.message)
-    return _invalid(field, value, detail)
+    return _invalid(field, value, detail=detail)

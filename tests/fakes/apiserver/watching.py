@@ -115,13 +115,13 @@ class WatchSession:
 
     def _event(self, kind: str, stored: Obj) -> bytes:
         query = self.spec.query
-        obj: dict[str, Any] = served(query.rt, query.version, stored)
+        obj: dict[str, Any] = served(query.rt, query.version, stored=stored)
         rep = self.spec.representation
         if rep.kind == "table":
             obj = table(
                 query.rt,
                 query.version,
-                [obj],
+                objects=[obj],
                 rv=obj["metadata"].get("resourceVersion", ""),
                 include=self.spec.include,
                 headers=not self._headers_sent,

@@ -44,14 +44,14 @@ class World:
     def disable(self) -> None:
         self.mode = "off"
 
-    def hold(self, kind: str, name: str, namespace: str = "default", *, ready: int) -> None:
+    def hold(self, kind: str, name: str, *, namespace: str = "default", ready: int) -> None:
         """Keep `kind/name` at no more than `ready` ready replicas; applies at once."""
         ref = (_KINDS[kind], (namespace, name))
         with self._cluster.store.lock:
             self._held[ref] = ready
             self._refresh(ref)
 
-    def release(self, kind: str, name: str, namespace: str = "default") -> None:
+    def release(self, kind: str, name: str, *, namespace: str = "default") -> None:
         ref = (_KINDS[kind], (namespace, name))
         with self._cluster.store.lock:
             self._held.pop(ref, None)
@@ -145,12 +145,14 @@ class World:
         available = "MinimumReplicasAvailable" if healthy else "MinimumReplicasUnavailable"
         progressing = "NewReplicaSetAvailable" if healthy else "ReplicaSetUpdated"
         return [
-            _condition(old, "Available", healthy, now, available),
-            _condition(old, "Progressing", True, now, progressing),
+            _condition(old, "Available", ok=healthy, now=now, reason=available),
+            _condition(old, "Progressing", ok=True, now=now, reason=progressing),
         ]
 
 
-def _condition(old: dict[str, Any], kind: str, ok: bool, now: str, reason: str) -> dict[str, str]:
+def _condition(
+    old: dict[str, Any], kind: str, *, ok: bool, now: str, reason: str
+) -> dict[str, str]:
     status = "True" if ok else "False"
     previous = old.get(kind) or {}
     same = previous.get("status") == status and previous.get("reason") == reason

@@ -107,7 +107,7 @@ def check_kind(target: Target, body: Any) -> None:
         )
 
 
-def create(cluster: Cluster, target: Target, body: Any, opts: WriteOptions) -> Obj:
+def create(cluster: Cluster, target: Target, *, body: Any, opts: WriteOptions) -> Obj:
     check_kind(target, body)
     obj = to_stored(target.rt, body)
     meta = obj["metadata"]
@@ -126,25 +126,25 @@ def create(cluster: Cluster, target: Target, body: Any, opts: WriteOptions) -> O
         meta["name"] = cluster.generate_name(meta["generateName"])
     named = Target(target.rt, target.version, target.namespace, meta.get("name", ""))
     with cluster.store.lock:
-        return _create(cluster, named, obj, opts, track=True)
+        return _create(cluster, named, obj=obj, opts=opts, track=True)
 
 
-def _create(cluster: Cluster, target: Target, obj: Obj, opts: WriteOptions, *, track: bool) -> Obj:
+def _create(cluster: Cluster, target: Target, *, obj: Obj, opts: WriteOptions, track: bool) -> Obj:
     rt = target.rt
     if rt.namespaced:
-        cluster.require_namespace(rt, target.namespace, target.name)
+        cluster.require_namespace(rt, target.namespace, name=target.name)
     if target.name and cluster.store.peek(rt.storage, target.key) is not None:
         raise errors.already_exists(
             qualified=rt.qualified, group=rt.group, resource=rt.plural, name=target.name
         )
-    prepare_create(cluster, rt, obj, keep_managed=not track)
+    prepare_create(cluster, rt, obj=obj, keep_managed=not track)
     if rt.storage == CRD_STORAGE:
         obj["metadata"]["finalizers"] = sorted(
             {*obj["metadata"].get("finalizers", []), CRD_FINALIZER}
         )
-    _normalise(cluster, target, obj, opts)
-    validate(target, obj, None)
-    cluster.admission.review(_review(target, "CREATE", obj, None, opts))
+    _normalise(cluster, target, obj=obj, opts=opts)
+    validate(target, obj, old=None)
+    cluster.admission.review(_review(target, "CREATE", obj=obj, old=None, opts=opts))
     if track:
         record_update(
             None,
@@ -156,11 +156,11 @@ def _create(cluster: Cluster, target: Target, obj: Obj, opts: WriteOptions, *, t
             lists=target.lists(),
         )
     if opts.dry_run:
-        return served(rt, target.version, obj)
-    return served(rt, target.version, cluster.store.commit(rt.storage, obj))
+        return served(rt, target.version, stored=obj)
+    return served(rt, target.version, stored=cluster.store.commit(rt.storage, obj))
 
 
-def update(cluster: Cluster, target: Target, body: Any, opts: WriteOptions) -> tuple[Obj, bool]:
+def update(cluster: Cluster, target: Target, *, body: Any, opts: WriteOptions) -> tuple[Obj, bool]:
     """PUT; returns (object, created)."""
     check_kind(target, body)
     new = to_stored(target.rt, body)
@@ -176,13 +176,13 @@ def update(cluster: Cluster, target: Target, body: Any, opts: WriteOptions) -> t
                 raise target.not_found()
             new["metadata"].pop("resourceVersion", None)
             new["metadata"]["namespace"] = target.namespace
-            return _create(cluster, target, new, opts, track=True), True
+            return _create(cluster, target, obj=new, opts=opts, track=True), True
         wanted = new["metadata"].get("resourceVersion")
         if wanted and wanted != old["metadata"]["resourceVersion"]:
             raise target.conflict()
         if not wanted and not target.rt.unconditional_update:
             raise _rv_required(target)
-        return persist(cluster, target, old, new, opts, track=True), False
+        return persist(cluster, target, old=old, new=new, opts=opts, track=True), False
 
 
 def _rv_required(target: Target) -> ApiError:
@@ -201,36 +201,36 @@ def _rv_required(target: Target) -> ApiError:
 
 
 def patch(
-    cluster: Cluster, target: Target, raw: bytes, content_type: str, opts: WriteOptions
+    cluster: Cluster, target: Target, *, raw: bytes, content_type: str, opts: WriteOptions
 ) -> tuple[Obj, bool]:
     accepted = CUSTOM_PATCH_TYPES if target.rt.custom else ALL_PATCH_TYPES
     if content_type not in accepted:
         raise errors.unsupported_media_type(accepted)
     if content_type == APPLY:
-        return _apply(cluster, target, raw, opts)
+        return _apply(cluster, target, raw=raw, opts=opts)
     with cluster.store.lock:
         old = cluster.store.peek(target.rt.storage, target.key)
         if old is None:
             raise target.not_found()
-        current = served(target.rt, target.version, old)
-        patched = _patched(current, raw, content_type, target)
+        current = served(target.rt, target.version, stored=old)
+        patched = _patched(current, raw, content_type=content_type, target=target)
         wanted = (patched.get("metadata") or {}).get("resourceVersion")
         if wanted and wanted != old["metadata"]["resourceVersion"]:
             raise target.conflict()
         new = to_stored(target.rt, patched)
-        return persist(cluster, target, old, new, opts, track=True), False
+        return persist(cluster, target, old=old, new=new, opts=opts, track=True), False
 
 
-def _patched(current: Obj, raw: bytes, content_type: str, target: Target) -> Obj:
+def _patched(current: Obj, raw: bytes, *, content_type: str, target: Target) -> Obj:
     if content_type == MERGE:
         return apply_merge(current, raw)
     if content_type == JSON_PATCH:
         return apply_json_patch(current, raw)
     assert content_type == STRATEGIC
-    return apply_strategic(current, raw, target.lists())
+    return apply_strategic(current, raw, lists=target.lists())
 
 
-def _apply(cluster: Cluster, target: Target, raw: bytes, opts: WriteOptions) -> tuple[Obj, bool]:
+def _apply(cluster: Cluster, target: Target, *, raw: bytes, opts: WriteOptions) -> tuple[Obj, bool]:
     if not opts.manager_given:
         raise errors.ApiError(
             422,
@@ -258,8 +258,8 @@ def _apply(cluster: Cluster, target: Target, raw: bytes, opts: WriteOptions) -> 
             lists=lists,
         )
         if old is None:
-            return _create(cluster, target, merged, opts, track=False), True
-        return persist(cluster, target, old, merged, opts, track=False), False
+            return _create(cluster, target, obj=merged, opts=opts, track=False), True
+        return persist(cluster, target, old=old, new=merged, opts=opts, track=False), False
 
 
 def _applied_config(target: Target, raw: bytes) -> Obj:
@@ -289,15 +289,15 @@ def _applied_config(target: Target, raw: bytes) -> Obj:
 
 
 def persist(
-    cluster: Cluster, target: Target, old: Obj, new: Obj, opts: WriteOptions, *, track: bool
+    cluster: Cluster, target: Target, *, old: Obj, new: Obj, opts: WriteOptions, track: bool
 ) -> Obj:
     """The shared tail of every update: strategy, checks, bookkeeping, store."""
     rt = target.rt
-    new = prepare_update(rt, old, new, subresource=target.subresource)
-    _normalise(cluster, target, new, opts)
-    bump_generation(rt, old, new, subresource=target.subresource)
-    validate(target, new, old)
-    cluster.admission.review(_review(target, "UPDATE", new, old, opts))
+    new = prepare_update(rt, old, new=new, subresource=target.subresource)
+    _normalise(cluster, target, obj=new, opts=opts)
+    bump_generation(rt, old, new=new, subresource=target.subresource)
+    validate(target, new, old=old)
+    cluster.admission.review(_review(target, "UPDATE", obj=new, old=old, opts=opts))
     if track:
         record_update(
             old,
@@ -311,21 +311,21 @@ def persist(
     meta = new["metadata"]
     if meta.get("deletionTimestamp") and not meta.get("finalizers"):
         if opts.dry_run:
-            return served(rt, target.version, new)
-        gone = cluster.gc.finish(rt.storage, target.key, new)
-        return served(rt, target.version, gone or new)
+            return served(rt, target.version, stored=new)
+        gone = cluster.gc.finish(rt.storage, target.key, final=new)
+        return served(rt, target.version, stored=gone or new)
     if same_object(old, new) or opts.dry_run:
-        return served(rt, target.version, old if same_object(old, new) else new)
+        return served(rt, target.version, stored=old if same_object(old, new) else new)
     committed = cluster.store.commit(rt.storage, new)
     if meta.get("deletionTimestamp"):
         cluster.gc.settle()
-    return served(rt, target.version, committed)
+    return served(rt, target.version, stored=committed)
 
 
-def _normalise(cluster: Cluster, target: Target, obj: Obj, opts: WriteOptions) -> None:
+def _normalise(cluster: Cluster, target: Target, *, obj: Obj, opts: WriteOptions) -> None:
     """Defaulting, pruning (CRs) and the CRD controllers' status, in place."""
     pruned = default_and_prune(
-        cluster, target.rt, target.version, obj, main=target.subresource == ""
+        cluster, target.rt, version=target.version, obj=obj, main=target.subresource == ""
     )
     if pruned and opts.field_validation == "Strict":
         raise errors.bad_request(
@@ -338,7 +338,7 @@ def _normalise(cluster: Cluster, target: Target, obj: Obj, opts: WriteOptions) -
 
 
 def _review(
-    target: Target, operation: str, obj: Obj | None, old: Obj | None, opts: WriteOptions
+    target: Target, operation: str, *, obj: Obj | None, old: Obj | None, opts: WriteOptions
 ) -> AdmissionRequest:
     return AdmissionRequest(
         operation=operation,
