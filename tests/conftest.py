@@ -1,3 +1,7 @@
-"""Suite-wide fixtures: the fake Kubernetes API server (`apiserver`, `make_apiserver`)."""
+"""Fixtures shared by every test tier."""
 
-pytest_plugins = ["tests.fakes.apiserver.fixture"]
+from __future__ import annotations
+
+from tests.fakes.apiserver.fixture import apiserver, make_apiserver
+
+__all__ = ["apiserver", "make_apiserver"]
