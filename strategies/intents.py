@@ -71,7 +71,8 @@ def _promote(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
         d.emit("IntentApplied", f"promote{who}: promoting without waiting for background analysis")
         return None
     _restart_unsuccessful_background(d, ctx, next_index=d.index + 1)
-    complete_step(d, ctx, how=f"skipped by promote{who}" if step.analysis else f"promoted{who}")
+    how = "skipped" if step.analysis else "completed"
+    complete_step(d, ctx, how=f"{how} by promote{who}")
     return None
 
 

@@ -120,12 +120,14 @@ def test_w7_zero_weights_are_serialised_everywhere() -> None:
             ]
         },
     }
+    traffic = decision.desired.traffic
+    assert traffic is not None
     out = render_virtual_service(
         vs,
         ref=VirtualServiceRef(name="web", routes=["primary"]),
         targets=IstioTargets.for_rollout(world.rollout),
-        traffic=decision.desired.traffic,
-    )  # type: ignore[arg-type]
+        traffic=traffic,
+    )
     assert [d["weight"] for d in out["spec"]["http"][0]["route"]] == [100, 0]
     nginx = canary_rollout([{"setWeight": 20}], trafficRouting={"nginx": {"stableIngress": "web"}})
     ingress = {
@@ -133,8 +135,8 @@ def test_w7_zero_weights_are_serialised_everywhere() -> None:
         "spec": {"rules": [{"http": {"paths": [{"backend": {"service": {"name": "web"}}}]}}]},
     }
     canary = render_canary_ingress(
-        ingress, targets=NginxTargets.for_rollout(nginx), traffic=decision.desired.traffic
-    )  # type: ignore[arg-type]
+        ingress, targets=NginxTargets.for_rollout(nginx), traffic=traffic
+    )
     assert (
         canary is not None
         and canary["metadata"]["annotations"]["nginx.ingress.kubernetes.io/canary-weight"] == "0"

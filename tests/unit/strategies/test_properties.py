@@ -243,10 +243,12 @@ def test_abort_from_any_step_puts_all_traffic_back_on_stable(
     rule = {
         "spec": {"subsets": [{"name": "stable", "labels": {}}, {"name": "canary", "labels": {}}]}
     }
-    routing = world.rollout.spec.strategy.canary.traffic_routing  # type: ignore[union-attr]
-    rendered = render_destination_rule(
-        rule, ref=routing.istio.destination_rule, subsets=decision.desired.subsets
-    )  # type: ignore[union-attr,arg-type]
+    canary = world.rollout.spec.strategy.canary
+    assert canary is not None and canary.traffic_routing is not None
+    assert canary.traffic_routing.istio is not None
+    ref = canary.traffic_routing.istio.destination_rule
+    assert ref is not None
+    rendered = render_destination_rule(rule, ref=ref, subsets=decision.desired.subsets)
     assert all("s1" in s["labels"].values() for s in rendered["spec"]["subsets"])
 
 
