@@ -36,7 +36,7 @@ def apply_intent(d: Draft, ctx: Ctx) -> None:
     if intent is None or intent.id == d.status.last_intent_id:
         return
     d.set(last_intent_id=intent.id)
-    who = f" by {intent.requested_by}" if intent.requested_by else ""
+    who = f" ({intent.requested_by})" if intent.requested_by else ""
     if intent.revision is not None and intent.revision != ctx.candidate:
         problem: str | None = (
             f"it was meant for revision {intent.revision}; the candidate is {ctx.candidate}"
@@ -71,8 +71,11 @@ def _promote(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
         d.emit("IntentApplied", f"promote{who}: promoting without waiting for background analysis")
         return None
     _restart_unsuccessful_background(d, ctx, next_index=d.index + 1)
-    how = "skipped" if step.analysis else "completed"
-    complete_step(d, ctx, how=f"{how} by promote{who}")
+    if step.analysis is not None:
+        how = f"skipped by promote{who}; its run is stopped and not counted as a pass"
+    else:
+        how = f"passed by promote{who}"
+    complete_step(d, ctx, how=how)
     return None
 
 
@@ -106,7 +109,7 @@ def _abort(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
     problem = _in_flight_problem(d, ctx)
     if problem is not None:
         return problem
-    abort(d, ctx, f"aborted{who}")
+    abort(d, ctx, f"aborted by a person{who}")
     return None
 
 
@@ -125,7 +128,7 @@ def _pause(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
         return problem
     if not add_pause(d, ctx, USER_PAUSE):
         return "already paused"
-    d.emit("RolloutPaused", f"paused{who} at step {d.index}", step=d.index)
+    d.emit("RolloutPaused", f"paused by a person{who} at step {d.index}", step=d.index)
     return None
 
 
@@ -134,7 +137,7 @@ def _resume(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
         return "it is not paused by a person (promote passes a pause step or a verdict)"
     remove_pauses(d, USER_PAUSE)
     d.set(stalled_since=None)
-    d.emit("RolloutResumed", f"resumed{who} at step {d.index}", step=d.index)
+    d.emit("RolloutResumed", f"resumed by a person{who} at step {d.index}", step=d.index)
     return None
 
 

@@ -85,7 +85,7 @@ def _new_candidate(d: Draft, ctx: Ctx, stable: str) -> None:
         d.emit(
             "RolloutStarted",
             f"rolling out revision {ctx.candidate} over stable {stable} "
-            f"({len(ctx.plan.steps)} steps)",
+            f"({_steps(len(ctx.plan.steps))})",
         )
 
 
@@ -101,3 +101,7 @@ def _plan_changed(d: Draft, ctx: Ctx) -> None:
         f"the plan changed at step {at_step}: restarting from step 0 with weights reset "
         "(earlier verdicts judged the old plan)",
     )
+
+
+def _steps(count: int) -> str:
+    return f"{count} step" if count == 1 else f"{count} steps"

@@ -20,6 +20,7 @@ from strategies.world import Observed, RouterReport, RunState, VersionState
 __all__ = ["SimFrame", "simulate"]
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
+_PASS = RunState("Successful", "simulated")
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ def simulate(
     rollout: Rollout,
     *,
     replicas: int = 4,
-    stable_revision: str = "stable",
-    candidate_revision: str = "candidate",
+    stable_revision: str = "rev1",
+    candidate_revision: str = "rev2",
     max_reconciles: int = 500,
 ) -> tuple[SimFrame, ...]:
     """The frames of a rollout of `candidate_revision` over `stable_revision`, until Healthy."""
@@ -84,8 +85,13 @@ class _World:
         stable, candidate = desired.stable, desired.candidate
         self.stable = VersionState(stable.revision, stable.replicas, stable.replicas)
         self.candidate = VersionState(candidate.revision, candidate.replicas, candidate.replicas)
-        for name in (*(a.name for a in desired.analyses), *desired.terminate):
-            self.runs[name] = RunState("Successful", "simulated: every verdict passes")
+        for request in desired.analyses:
+            # NB: runs that measure until they are stopped (background, A/B) keep
+            # running; the others conclude at once.
+            ongoing = request.kind in ("background", "abtest")
+            self.runs[request.name] = RunState("Running") if ongoing else _PASS
+        for name in desired.terminate:
+            self.runs[name] = _PASS
         traffic = desired.traffic
         if traffic is not None:
             routes = frozenset(r.name for r in traffic.routes)
