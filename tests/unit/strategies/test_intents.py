@@ -97,7 +97,7 @@ def test_abort_sends_traffic_back_at_once_and_stops_the_runs() -> None:
     assert decision.desired.candidate.replicas == 2  # kept for abortScaleDownDelaySeconds
     later = world.reconcile(after=timedelta(seconds=30))
     assert later.desired.candidate.replicas == 0
-    assert "aborted: aborted" in (later.status.message or "")
+    assert "aborted: aborted by a person" in (later.status.message or "")
 
 
 def test_abort_while_paused_completes_in_one_reconcile() -> None:
