@@ -37,7 +37,7 @@ def progress_ab_test(d: Draft, ctx: Ctx) -> Wait:
     return promote(d, ctx)
 
 
-def ab_test_over(ctx: Ctx, status: ABTestStatus | None, step: PlanStep) -> bool:
+def ab_test_over(ctx: Ctx, status: ABTestStatus | None, *, step: PlanStep) -> bool:
     """The segment has run for its full length."""
     if status is None or status.started_at is None or step.length is None:
         return False
@@ -58,7 +58,7 @@ def _segment_wait(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
         return Wait("time", f"A/B test running until {end.isoformat()}", until=end)
     if step.analysis is None:
         return None
-    wait = analysis_wait(d, ctx, step)
+    wait = analysis_wait(d, ctx, step=step)
     if wait is not None and wait.kind == "analysis":
         return Wait(
             "analysis", f"the test time is up; waiting for the final verdict: {wait.reason}"
@@ -73,10 +73,10 @@ def _start(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
             f"waiting for all {ctx.replicas} candidate pods before routing the segment "
             f"({ctx.candidate_ready()} ready)",
         )
-    wait = routes_wait(d, ctx, step)
+    wait = routes_wait(d, ctx, step=step)
     if wait is not None:
         return wait
-    run = step_run_name(ctx, d.status, step)
+    run = step_run_name(ctx, d.status, step=step)
     d.set(ab_test=ABTestStatus(started_at=ctx.now, iterations=0, analysis_run=run))
     length = format_duration(step.length) if step.length is not None else "?"
     d.emit(

@@ -47,8 +47,8 @@ def _step_wait(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
     if step.action == "switch":
         return _switch(d, ctx)
     if step.pause is not None:
-        return pause_wait(d, ctx, step)
-    return analysis_wait(d, ctx, step)
+        return pause_wait(d, ctx, step=step)
+    return analysis_wait(d, ctx, step=step)
 
 
 def _switch(d: Draft, ctx: Ctx) -> Wait | None:

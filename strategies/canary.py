@@ -32,12 +32,12 @@ def progress_canary(d: Draft, ctx: Ctx) -> Wait:
 
 def _step_wait(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
     if step.action == "setWeight":
-        return weight_wait(d, ctx, step.weight)
+        return weight_wait(d, ctx, target=step.weight)
     if step.action == "pause":
-        return pause_wait(d, ctx, step)
+        return pause_wait(d, ctx, step=step)
     if step.action == "analysis":
-        return analysis_wait(d, ctx, step)
-    return routes_wait(d, ctx, step)
+        return analysis_wait(d, ctx, step=step)
+    return routes_wait(d, ctx, step=step)
 
 
 def _start_background_when_due(d: Draft, ctx: Ctx) -> None:

@@ -44,5 +44,5 @@ def check_deadline(d: Draft, ctx: Ctx, wait: Wait, *, previous: RolloutStatus) -
         d.emit(DEADLINE_REASON, f"no progress for {seconds}s: {wait.reason}", step=d.index)
     stage = stage_of(d.status, ctx.plan)
     if ctx.rollout.spec.progress_deadline_abort and stage in ("stepping", "promoting"):
-        abort(d, ctx, f"progress deadline of {seconds}s exceeded: {wait.reason}")
+        abort(d, ctx, reason=f"progress deadline of {seconds}s exceeded: {wait.reason}")
     return True

@@ -99,9 +99,9 @@ def _promote_full(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
     switch = next((s.index for s in ctx.plan.steps if s.action == "switch"), None)
     switched = d.status.blue_green is not None and d.status.blue_green.promoted_at is not None
     if switch is not None and not switched:
-        enter_step(d, ctx, switch)
+        enter_step(d, ctx, index=switch)
     else:
-        enter_step(d, ctx, len(ctx.plan.steps))
+        enter_step(d, ctx, index=len(ctx.plan.steps))
     return None
 
 
@@ -109,7 +109,7 @@ def _abort(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
     problem = _in_flight_problem(d, ctx)
     if problem is not None:
         return problem
-    abort(d, ctx, f"aborted by a person{who}")
+    abort(d, ctx, reason=f"aborted by a person{who}")
     return None
 
 
@@ -126,7 +126,7 @@ def _pause(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
     problem = _in_flight_problem(d, ctx)
     if problem is not None:
         return problem
-    if not add_pause(d, ctx, USER_PAUSE):
+    if not add_pause(d, ctx, reason=USER_PAUSE):
         return "already paused"
     d.emit("RolloutPaused", f"paused by a person{who} at step {d.index}", step=d.index)
     return None
@@ -159,7 +159,7 @@ def _undo(d: Draft, ctx: Ctx, intent: Intent, who: str) -> str | None:
     d.set(undo=undo)
     goal = target or f"revision number {intent.to_revision}"
     if stage in ("stepping", "promoting"):
-        abort(d, ctx, f"undo{who}: the workload goes back to {goal}")
+        abort(d, ctx, reason=f"undo{who}: the workload goes back to {goal}")
     d.emit("IntentApplied", f"undo{who}: the workload's template goes back to {goal}")
     return None
 

@@ -71,7 +71,7 @@ def _traffic(ctx: Ctx, status: RolloutStatus, stage: Stage, weight: int) -> Traf
     if not ctx.plan.routed:
         return None
     in_progress = stage in ("stepping", "promoting", "aborted") or weight > 0
-    return TrafficState(weight, desired_routes(ctx, status, stage), in_progress=in_progress)
+    return TrafficState(weight, desired_routes(ctx, status, stage=stage), in_progress=in_progress)
 
 
 def _candidate_replicas(ctx: Ctx, status: RolloutStatus, stage: Stage, weight: int) -> int:
@@ -166,12 +166,12 @@ def _analyses(ctx: Ctx, status: RolloutStatus, stage: Stage) -> tuple[AnalysisRe
     index = status.current_step_index or 0
     step = ctx.plan.step(index)
     requests: list[AnalysisRequest] = []
-    name = step_run_name(ctx, status, step)
+    name = step_run_name(ctx, status, step=step)
     if step is not None and step.analysis is not None and name and not status.promote_full:
         ab_running = step.action != "segment" or (
             status.ab_test is not None
             and status.ab_test.started_at is not None
-            and not ab_test_over(ctx, status.ab_test, step)
+            and not ab_test_over(ctx, status.ab_test, step=step)
         )
         if ab_running:
             kind = _KINDS.get(step.action, "step")

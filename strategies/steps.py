@@ -18,7 +18,7 @@ from strategies.verdicts import step_run_name
 __all__ = ["analysis_wait", "pause_wait", "routes_wait", "weight_wait"]
 
 
-def weight_wait(d: Draft, ctx: Ctx, target: int) -> Wait | None:
+def weight_wait(d: Draft, ctx: Ctx, *, target: int) -> Wait | None:
     """Hold until the candidate can take `target` percent and the router shows it."""
     if applied_weight(ctx, d.status) < target:
         needed = replicas_for(target, ctx.replicas)
@@ -36,7 +36,7 @@ def weight_wait(d: Draft, ctx: Ctx, target: int) -> Wait | None:
     return None
 
 
-def routes_wait(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
+def routes_wait(d: Draft, ctx: Ctx, *, step: PlanStep) -> Wait | None:
     """Hold until the routes in effect exist on the router (and a candidate pod can take them)."""
     wanted = frozenset(r.name for r in step.routes)
     if wanted and ctx.candidate_ready() == 0:
@@ -50,12 +50,12 @@ def routes_wait(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
     return None
 
 
-def pause_wait(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
+def pause_wait(d: Draft, ctx: Ctx, *, step: PlanStep) -> Wait | None:
     """Hold a pause step until its time is up (or forever, until a person promotes)."""
     assert step.pause is not None
     if d.status.promote_full:
         return None
-    add_pause(d, ctx, step.pause.reason)  # NB: restores a timer a person deleted by hand
+    add_pause(d, ctx, reason=step.pause.reason)  # NB: restores a timer a person deleted by hand
     condition = next(c for c in d.status.pause_conditions if c.reason == step.pause.reason)
     duration = step.pause.duration
     if duration is None:
@@ -68,12 +68,12 @@ def pause_wait(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
     return None
 
 
-def analysis_wait(d: Draft, ctx: Ctx, step: PlanStep) -> Wait | None:
+def analysis_wait(d: Draft, ctx: Ctx, *, step: PlanStep) -> Wait | None:
     """Hold an analysis step until its run is Successful."""
     assert step.analysis is not None
     if d.status.promote_full:
         return None
-    name = step_run_name(ctx, d.status, step)
+    name = step_run_name(ctx, d.status, step=step)
     state = ctx.observed.run(name)
     if state is None or not state.terminal:
         phase = state.phase if state is not None else "Pending"

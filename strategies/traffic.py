@@ -99,7 +99,7 @@ def applied_weight(ctx: Ctx, status: RolloutStatus) -> int:
     return weight
 
 
-def desired_routes(ctx: Ctx, status: RolloutStatus, stage: Stage) -> tuple[MatchRoute, ...]:
+def desired_routes(ctx: Ctx, status: RolloutStatus, *, stage: Stage) -> tuple[MatchRoute, ...]:
     """Header/cookie routes in effect; none unless a candidate pod is ready to take them."""
     step = ctx.plan.step(status.current_step_index or 0)
     if stage != "stepping" or step is None or ctx.candidate_ready() == 0:

@@ -51,7 +51,7 @@ def step_label(step: PlanStep | None) -> str:
     return step.action
 
 
-def add_pause(d: Draft, ctx: Ctx, reason: str) -> bool:
+def add_pause(d: Draft, ctx: Ctx, *, reason: str) -> bool:
     """Add a pause condition (once); True when it is new."""
     if any(c.reason == reason for c in d.status.pause_conditions):
         return False
@@ -67,13 +67,13 @@ def remove_pauses(d: Draft, *reasons: str) -> None:
         d.set(pause_conditions=kept)
 
 
-def enter_step(d: Draft, ctx: Ctx, index: int) -> None:
+def enter_step(d: Draft, ctx: Ctx, *, index: int) -> None:
     """Make `index` the current step; a pause step starts its timer now."""
     remove_pauses(d, "CanaryPauseStep", "BlueGreenPause")
     d.set(current_step_index=index, step_started_at=ctx.now, stalled_since=None)
     step = ctx.plan.step(index)
     if step is not None and step.pause is not None and not d.status.promote_full:
-        add_pause(d, ctx, step.pause.reason)
+        add_pause(d, ctx, reason=step.pause.reason)
 
 
 def complete_step(d: Draft, ctx: Ctx, *, how: str = "completed") -> None:
@@ -84,7 +84,7 @@ def complete_step(d: Draft, ctx: Ctx, *, how: str = "completed") -> None:
     d.emit(
         "RolloutStepCompleted", f"step {index} of {total} ({step_label(step)}) {how}", step=index
     )
-    enter_step(d, ctx, index + 1)
+    enter_step(d, ctx, index=index + 1)
 
 
 def blocking_pause(d: Draft, ctx: Ctx) -> Wait | None:
@@ -99,7 +99,7 @@ def blocking_pause(d: Draft, ctx: Ctx) -> Wait | None:
     return None
 
 
-def abort(d: Draft, ctx: Ctx, reason: str) -> None:
+def abort(d: Draft, ctx: Ctx, *, reason: str) -> None:
     """Abort the current attempt: traffic back to stable, runs stopped (once)."""
     if d.status.abort:
         return
@@ -134,7 +134,7 @@ def start_attempt(d: Draft, ctx: Ctx, *, attempt: int) -> None:
         completed_at=None,
         progress_started_at=ctx.now,
     )
-    enter_step(d, ctx, 0)
+    enter_step(d, ctx, index=0)
 
 
 def settle(d: Draft, ctx: Ctx) -> None:

@@ -21,7 +21,7 @@ from strategies.world import RunState
 __all__ = ["background_run", "read_verdicts", "step_run_name", "tracked_runs"]
 
 
-def step_run_name(ctx: Ctx, status: RolloutStatus, step: PlanStep | None) -> str | None:
+def step_run_name(ctx: Ctx, status: RolloutStatus, *, step: PlanStep | None) -> str | None:
     """The deterministic run name of `step`'s analysis, if it has one."""
     if step is None or step.analysis is None:
         return None
@@ -59,7 +59,7 @@ def tracked_runs(ctx: Ctx, status: RolloutStatus) -> list[str]:
         started = ctx.plan.strategy != "abTest" or (
             status.ab_test is not None and status.ab_test.started_at is not None
         )
-        name = step_run_name(ctx, status, step)
+        name = step_run_name(ctx, status, step=step)
         if name is not None and started:
             names.append(name)
     background = background_run(status)
@@ -77,9 +77,9 @@ def read_verdicts(d: Draft, ctx: Ctx) -> None:
         _record(d, ctx, name, state)
         detail = f": {state.message}" if state.message else ""
         if state.phase in ("Failed", "Error"):
-            abort(d, ctx, f"analysis run {name} ended {state.phase}{detail}")
+            abort(d, ctx, reason=f"analysis run {name} ended {state.phase}{detail}")
             return
-        if state.phase == "Inconclusive" and add_pause(d, ctx, INCONCLUSIVE):
+        if state.phase == "Inconclusive" and add_pause(d, ctx, reason=INCONCLUSIVE):
             d.emit(
                 "RolloutPaused",
                 f"analysis run {name} was Inconclusive{detail}; paused for a person: "

@@ -1,0 +1,1 @@
+"""Benchmarks of rollout-engine (`python -m benchmarks` runs them all)."""
