@@ -74,6 +74,8 @@ def enter_step(d: Draft, ctx: Ctx, *, index: int) -> None:
     step = ctx.plan.step(index)
     if step is not None and step.pause is not None and not d.status.promote_full:
         add_pause(d, ctx, reason=step.pause.reason)
+        if step.pause.duration is None:
+            d.emit("RolloutPaused", f"paused at step {index} until a person promotes", step=index)
 
 
 def complete_step(d: Draft, ctx: Ctx, *, how: str = "completed") -> None:

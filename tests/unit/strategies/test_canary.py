@@ -82,6 +82,8 @@ def test_a_pause_without_duration_waits_for_a_person() -> None:
     assert decision.status.phase == "Paused"
     assert decision.requeue_at is None
     assert decision.waiting_for == "person"
+    paused = [e for d in world.decisions for e in d.events if e.reason == "RolloutPaused"]
+    assert [(e.step, e.notification) for e in paused] == [(1, "rollout-paused")]
     world.reconcile(after=timedelta(days=3))
     assert world.step == 1
     world.intent("promote", step=1)
