@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from rollout_engine.api.routing import VirtualServiceRef
 from rollout_engine.api.status import RolloutStatus
-from strategies import Decision, Observed, RouterReport, advance, build_plan
+from strategies import Decision, Observed, RouterReport, advance, build_plan, run_name
 from strategies.capacity import ready_share
 from strategies.routers.istio import IstioTargets, render_destination_rule, render_virtual_service
 from strategies.routers.nginx_ingress import NginxTargets, render_canary_ingress
@@ -168,15 +168,37 @@ class Checker:
         bound = _plan_bound(self.world, status)
         current = observed.traffic.canary_weight if observed.traffic else self.previous_weight
         assert weight <= max(bound, current), "weight above the plan"
+        plan = build_plan(self.world.rollout)
+        if (status.current_step_index or 0) < len(plan.steps) and bound < 100:
+            assert weight <= max(plan.max_weight, current), "weight above maxWeight"
         if observed.stable.ready >= observed.replicas:
             assert weight <= bound, "weight above the plan with a fully ready stable"
             if status.phase == "Healthy":
                 assert weight == 0
         if status.abort:
             assert traffic.routes == () and decision.desired.analyses == ()
+        self._check_analysis_gates(decision, observed)
         self._check_idempotent(decision, observed)
         self._check_rendering(decision)
         self.previous_weight = weight
+
+    def _check_analysis_gates(self, decision: Decision, observed: Observed) -> None:
+        """An analysis step completes only on a Successful run, or by a person's promote."""
+        plan = build_plan(self.world.rollout)
+        for event in decision.events:
+            if event.reason != "RolloutStepCompleted" or event.step is None:
+                continue
+            step = plan.steps[event.step]
+            if step.analysis is None or "by promote" in event.message:
+                continue
+            name = run_name(
+                rollout="web",
+                revision=observed.candidate_revision,
+                attempt=decision.status.attempt or 1,
+                suffix=step.analysis.suffix,
+            )
+            run = observed.run(name)
+            assert decision.status.promote_full or (run is not None and run.phase == "Successful")
 
     def _check_idempotent(self, decision: Decision, observed: Observed) -> None:
         rollout = self.world.rollout.model_copy(update={"status": decision.status})
