@@ -29,6 +29,7 @@ from rollout_engine.api.routing import RouteMatch
 from rollout_engine.api.template import Argument
 
 __all__ = [
+    "AnalysisKind",
     "AnalysisRequest",
     "DesiredState",
     "MatchRoute",
@@ -39,6 +40,9 @@ __all__ = [
     "VersionSpec",
     "WorkloadRollback",
 ]
+
+AnalysisKind = Literal["step", "background", "pre", "post", "abtest"]
+"""Which part of a strategy an AnalysisRun judges."""
 
 Slot = Literal["stable", "candidate"]
 """Which Deployment a Service selects: ``<name>-primary`` (stable) or the workload (candidate)."""
@@ -117,7 +121,7 @@ class AnalysisRequest:
     """
 
     name: str
-    kind: Literal["step", "background", "pre", "post", "abtest"]
+    kind: AnalysisKind
     templates: tuple[AnalysisTemplateRef, ...]
     args: tuple[Argument, ...]
     step: int | None = None

@@ -15,6 +15,7 @@ from strategies.args import resolve_args
 from strategies.capacity import replicas_for
 from strategies.context import Ctx, Stage, stage_of
 from strategies.desired import (
+    AnalysisKind,
     AnalysisRequest,
     DesiredState,
     ServiceTarget,
@@ -31,7 +32,11 @@ from strategies.verdicts import background_run, step_run_name
 
 __all__ = ["desired_state", "routing_of"]
 
-_KINDS = {"prePromotionAnalysis": "pre", "postPromotionAnalysis": "post", "segment": "abtest"}
+_KINDS: dict[str, AnalysisKind] = {
+    "prePromotionAnalysis": "pre",
+    "postPromotionAnalysis": "post",
+    "segment": "abtest",
+}
 
 
 def routing_of(ctx: Ctx) -> TrafficRouting | None:
@@ -187,7 +192,7 @@ def _request(
     ctx: Ctx,
     status: RolloutStatus,
     name: str,
-    kind: str,
+    kind: AnalysisKind,
     spec: AnalysisSpec,
     *,
     step: int | None,
@@ -200,7 +205,7 @@ def _request(
     )
     return AnalysisRequest(
         name=name,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         templates=spec.templates,
         args=args,
         step=step,

@@ -100,16 +100,20 @@ def _position(status: RolloutStatus, ctx: Ctx, stage: Stage) -> str:
     return f"stable {status.stable_revision}"
 
 
+_PROGRESSING: dict[str, tuple[ConditionStatus, str]] = {
+    "Paused": ("Unknown", "RolloutPaused"),
+    "Healthy": ("True", "RolloutCompleted"),
+}
+
+
 def conditions_for(
     previous: list[Condition], *, verdict: Verdict, now: datetime, generation: int | None
 ) -> list[Condition]:
     """The four conditions for `verdict`, keeping transition times that did not change."""
     phase, reason, message = verdict.phase, verdict.reason, verdict.message
-    progressing: tuple[ConditionStatus, str] = {
-        "Degraded": ("False", reason),
-        "Paused": ("Unknown", "RolloutPaused"),
-        "Healthy": ("True", "RolloutCompleted"),
-    }.get(phase, ("True", "RolloutProgressing"))  # type: ignore[assignment]
+    progressing = _PROGRESSING.get(phase, ("True", "RolloutProgressing"))
+    if phase == "Degraded":
+        progressing = ("False", reason)
     wanted: list[tuple[str, ConditionStatus, str]] = [
         ("Progressing", *progressing),
         (
