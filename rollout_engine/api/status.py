@@ -25,6 +25,7 @@ __all__ = [
     "RolloutPhase",
     "RolloutStatus",
     "RunVerdict",
+    "UndoRequest",
     "Weights",
 ]
 
@@ -65,7 +66,12 @@ class Intent(CamelModel):
 
 
 class RunVerdict(CamelModel):
-    """The last verdict of an analysis run, for lists and notifications."""
+    """The last phase seen of an analysis run, for lists, notifications and de-duplication.
+
+    The engine records each run it tracks with the phase it last saw, so a
+    verdict is announced once, when it first appears, however often the
+    controller reconciles.
+    """
 
     run: str
     phase: RunPhase
@@ -97,6 +103,22 @@ class ABTestStatus(CamelModel):
     started_at: Time | None = None
     iterations: int = Field(default=0, ge=0)
     analysis_run: str | None = None
+
+
+class UndoRequest(CamelModel):
+    """An ``undo`` in flight: the workload's pod template goes back to an earlier revision.
+
+    The pure engine knows revisions (hashes), not templates: it asks for
+    ``revision`` (the stable's, or the previous stable's) or, with
+    ``kubectl rollout-engine undo --to-revision N``, for revision number
+    ``toRevision``; the controller finds the template and writes it. The
+    request is dropped once the workload no longer runs ``fromRevision``.
+    """
+
+    revision: str | None = None
+    to_revision: int | None = Field(default=None, ge=1)
+    from_revision: str = Field(min_length=1)
+    requested_at: Time
 
 
 class OutboxEntry(CamelModel):
@@ -134,5 +156,30 @@ class RolloutStatus(CamelModel):
     blue_green: BlueGreenStatus | None = None
     ab_test: ABTestStatus | None = None
     last_verdict: RunVerdict | None = None
-    progress_started_at: Time | None = None
+    progress_started_at: Time | None = Field(
+        default=None, description="when the rollout of the current candidate started"
+    )
     outbox: list[OutboxEntry] = Field(default_factory=list)
+    attempt: int | None = Field(
+        default=None, ge=1, description="1 + retries of this candidate; part of run names"
+    )
+    plan_hash: str | None = Field(
+        default=None, description="hash of the plan currentStepIndex refers to; a change restarts"
+    )
+    previous_stable_revision: str | None = Field(
+        default=None, description="the stable before the last promotion, for undo"
+    )
+    abort_reason: str | None = None
+    promotion_started_at: Time | None = Field(
+        default=None, description="when the stable started to be updated to the candidate"
+    )
+    completed_at: Time | None = Field(default=None, description="when the last promotion completed")
+    stalled_since: Time | None = Field(
+        default=None,
+        description="since when the rollout waits on the world (capacity, router, stable); "
+        "progressDeadlineSeconds counts from here",
+    )
+    runs: list[RunVerdict] = Field(
+        default_factory=list, description="analysis runs of the current attempt, last phase seen"
+    )
+    undo: UndoRequest | None = None

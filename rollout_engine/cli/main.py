@@ -8,6 +8,7 @@ from rollout_engine import __version__
 from rollout_engine.cli.analyze_cmd import AnalyzeCommand, analyze
 from rollout_engine.cli.demo_cmd import demo
 from rollout_engine.cli.lint_cmd import lint
+from rollout_engine.cli.plan_cmd import plan
 
 __all__ = ["app", "run"]
 
@@ -19,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("lint")(lint)
+app.command("plan")(plan)
 app.command("demo")(demo)
 app.command("analyze", cls=AnalyzeCommand)(analyze)
 

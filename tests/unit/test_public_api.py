@@ -25,6 +25,7 @@ def test_api_exports_exactly_its_public_names() -> None:
         "structural",
         "crdgen",
         "annotations",
+        "convert",
     }
     assert len(api.__all__) == len(set(api.__all__))
     assert set(api.__all__) == set(public) - modules
