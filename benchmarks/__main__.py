@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from benchmarks import measurement
+from benchmarks import apiserver_startup, measurement, strategy_engine
 from benchmarks.decision_quality.__main__ import main as decision_quality
 
 
 def main() -> int:
     """Run each benchmark; the exit code is non-zero if any missed its target."""
-    codes = [measurement.main(["--seconds", "1"]), decision_quality([])]
+    codes = [
+        apiserver_startup.main([]),
+        strategy_engine.main([]),
+        measurement.main(["--seconds", "1"]),
+        decision_quality([]),
+    ]
     return max(codes)
 
 

@@ -120,7 +120,7 @@ def _cases() -> list[Case]:
         "web", NginxRouting(stable_ingress="web"), frozenset({"web"}), "web-canary"
     )
     traffic = TrafficState(30, in_progress=True)
-    addresses = {"stable": ["127.0.0.1:1"], "candidate": ["127.0.0.1:2"]}
+    stable, candidate = ["127.0.0.1:1"], ["127.0.0.1:2"]
     return [
         Case(
             "advance: a new revision (status empty)",
@@ -141,13 +141,16 @@ def _cases() -> list[Case]:
         ),
         Case(
             "local nginx: render the fragment",
-            lambda: render_local_nginx(name="web", traffic=traffic, **addresses),
+            lambda: render_local_nginx(
+                name="web", traffic=traffic, stable=stable, candidate=candidate
+            ),
         ),
     ]
 
 
 def _time(case: Case, seconds: float) -> tuple[float, float]:
-    batch, samples = 50, []
+    batch = 50
+    samples: list[float] = []
     spent = 0.0
     while spent < seconds or len(samples) < 5:
         start = time.process_time()
