@@ -11,10 +11,12 @@ are validated as Slack would (``validate.problems``) and refused with
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from tests.fakes.slack.validate import problems
@@ -56,7 +58,8 @@ class Captured:
 class SlackReceiver:
     """The server; use as a context manager or call ``close``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: tuple[Path, Path] | None = None) -> None:
+        """Listen on a free loopback port; with ``tls`` (cert, key), speak HTTPS."""
         self.requests: list[Captured] = []
         self.arrived = 0
         self._script: deque[Answer] = deque()
@@ -64,6 +67,12 @@ class SlackReceiver:
         self._release = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -75,7 +84,7 @@ class SlackReceiver:
         return f"{host!s}:{port}"
 
     def url(self, path: str = "/services/T000/B000/XXXXXXXX") -> str:
-        return f"http://{self.host_port}{path}"
+        return f"{self.scheme}://{self.host_port}{path}"
 
     def script(self, *answers: Answer) -> None:
         """Answer the next requests with ``answers`` in order, then ``200 ok``."""

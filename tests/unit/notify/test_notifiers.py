@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -223,3 +225,56 @@ def test_the_null_notifier_sends_nothing(event: RolloutEvent) -> None:
         notifier: Notifier = NullNotifier()
         notifier.send(event=event)
         assert nobody.arrived == 0
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A throwaway certificate for localhost that no trust store knows."""
+    tmp = tmp_path_factory.mktemp("tls")
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_https_verifies_the_certificate(
+    self_signed: tuple[Path, Path], event: RolloutEvent
+) -> None:
+    with SlackReceiver(tls=self_signed) as tls:
+        config = config_for(tls)
+        error = _fails(_slack(tls, config), event)
+        assert str(error) == f"{LABEL} failed TLS (CERTIFICATE_VERIFY_FAILED)"
+        assert tls.arrived == 0
+
+
+def test_https_connections_are_address_checked_too(
+    self_signed: tuple[Path, Path], event: RolloutEvent
+) -> None:
+    with SlackReceiver(tls=self_signed) as tls:
+        config = NotifyConfig(
+            destinations=DestinationPolicy(resolver=lambda h, p: ["34.226.36.48"])
+        )
+        port = tls.host_port.split(":")[1]
+        error = _fails(_slack(tls, config, url=f"https://localhost:{port}/services/x"), event)
+        assert "destination address 127.0.0.1 is loopback or private" in str(error)
+        assert error.permanent

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rollout_engine.api.notifications import NOTIFICATION_EVENTS
 from rollout_engine.notify import build_event, escape, slack_message
 from rollout_engine.notify.slack_message import MAX_METRIC_BLOCKS, TRUNCATED, fit
 from tests.fakes.slack import KNOWN_BLOCKS, problems
+from tests.paths import DATA
 from tests.unit.notify.builders import IMAGE, NOW, make_rollout, make_run
 
 INJECTIONS = ["<!channel>", "<!here>", "<@U123>", "<http://evil.example|click>", "&lt;!channel&gt;"]
@@ -123,6 +125,7 @@ def test_oversized_inputs_are_cut_with_a_visible_marker_within_slack_limits() ->
     assert image_field.startswith("*Candidate image*") and image_field.endswith("…`")
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="a&<>;!@ ", max_size=400), st.integers(min_value=20, max_value=300))
 def test_fit_escapes_stays_within_the_limit_and_never_splits_an_entity(
     text: str, limit: int
@@ -136,3 +139,21 @@ def test_fit_escapes_stays_within_the_limit_and_never_splits_an_entity(
 
 def test_escape_is_exactly_slacks_three_characters() -> None:
     assert escape("a & <b> 'c' \"d\" *e*") == "a &amp; &lt;b&gt; 'c' \"d\" *e*"
+
+
+GOLDEN = DATA / "notify" / "slack-analysis-failed.json"
+
+
+def test_the_failed_verdict_payload_matches_the_golden_file_the_readme_shows() -> None:
+    """Regenerate with ``UPDATE_GOLDEN=1`` after a deliberate change to the message."""
+    event = build_event(
+        make_rollout(step=3),
+        event_type="analysis-failed",
+        now=NOW,
+        run=make_run(),
+        candidate_image=IMAGE,
+    )
+    body = json.dumps(slack_message(event, channel="#deploys"), indent=2, ensure_ascii=False) + "\n"
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(body)
+    assert body == GOLDEN.read_text()
