@@ -64,8 +64,11 @@ class _BoundedRateLimitHandler(RateLimitErrorRetryHandler):
     ) -> bool:
         if response is None or response.status_code != 429:
             return False
-        wait = retry_after_of({k: v[0] for k, v in response.headers.items() if v})
-        return wait is None or wait <= self.max_wait
+        headers = {k: v[0] for k, v in response.headers.items() if v}
+        if not any(k.lower() == "retry-after" for k in headers):
+            return True  # slack_sdk waits 1-2 s
+        wait = retry_after_of(headers)  # NB: an HTTP-date would crash slack_sdk's int()
+        return wait is not None and wait <= self.max_wait
 
 
 def retry_handlers(*, retries: int, max_wait: int) -> list[RetryHandler]:
@@ -96,7 +99,7 @@ def check_response(response: WebhookResponse, *, label: str) -> None:
     code = f" ({body})" if _SLACK_CODE.match(body) else ""  # Slack's error codes only
     if status == 429:
         wait = retry_after_of(response.headers)
-        raise NotifyError(f"{label} answered 429 (rate limited){code}", retry_after=wait)
+        raise NotifyError(f"{label} answered 429{code or ' (rate limited)'}", retry_after=wait)
     if status == 408 or status >= 500:
         raise NotifyError(f"{label} answered {status}{code}")
     if 300 <= status < 400:

@@ -122,8 +122,17 @@ def test_a_long_retry_after_is_handed_to_the_outbox_not_slept_on(
     error = _fails(_slack(receiver, config), event)
     assert time.monotonic() - started < 5
     assert (error.retry_after, error.permanent) == (60, False)
-    assert str(error) == f"{LABEL} answered 429 (rate limited) (rate_limited)"
+    assert str(error) == f"{LABEL} answered 429 (rate_limited)"
     assert len(receiver.requests) == 1
+
+
+def test_a_retry_after_date_is_left_to_the_outbox(
+    receiver: SlackReceiver, config: NotifyConfig, event: RolloutEvent
+) -> None:
+    receiver.script(Answer(429, "", {"Retry-After": "Fri, 14 Mar 2025 09:30:00 GMT"}))
+    error = _fails(_slack(receiver, config), event)
+    assert str(error) == f"{LABEL} answered 429 (rate limited)"
+    assert (error.retry_after, error.permanent, len(receiver.requests)) == (None, False, 1)
 
 
 def test_a_hanging_webhook_times_out(receiver: SlackReceiver, event: RolloutEvent) -> None:
