@@ -91,4 +91,17 @@ class Forbidden(KubeError):
 
 
 class NotifyError(RolloutEngineError):
-    """A notification could not be delivered after its retries."""
+    """A notification could not be delivered after its retries.
+
+    ``permanent`` says a retry cannot help (a 4xx, a disallowed destination,
+    an unknown subscription); ``retry_after`` carries a server's Retry-After
+    hint in seconds so the next attempt honours it. Messages name the
+    subscription ("slack webhook for subscription #0"), never the URL.
+    """
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after

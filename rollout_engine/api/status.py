@@ -122,7 +122,16 @@ class UndoRequest(CamelModel):
 
 
 class OutboxEntry(CamelModel):
-    """A notification recorded before it is sent, marked sent after (exactly once)."""
+    """A notification recorded before it is sent, marked sent after (exactly once).
+
+    One entry per (event, subscription), so a message that reached Slack is
+    not sent again when a second subscription's webhook fails. ``payload`` is
+    the event as recorded (the evidence a new leader sends after a restart);
+    it is dropped once the entry is settled, to keep status small.
+    ``nextAttemptAt`` is both the retry backoff and the claim a sender writes
+    before it sends, so two replicas never send the same entry. Nothing here
+    is secret: the URL stays in its Secret.
+    """
 
     key: str = Field(min_length=1)
     event: str
@@ -130,6 +139,10 @@ class OutboxEntry(CamelModel):
     sent: bool = False
     attempts: int = Field(default=0, ge=0)
     last_error: str | None = None
+    target: str | None = Field(default=None, description="the subscription, never its URL")
+    payload: str | None = Field(default=None, description="the event as JSON until settled")
+    next_attempt_at: Time | None = None
+    gave_up: bool = False
 
 
 class RolloutStatus(CamelModel):

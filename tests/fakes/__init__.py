@@ -1,0 +1,1 @@
+"""Test doubles: small, documented fakes of the things the engine talks to."""
