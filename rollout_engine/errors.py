@@ -73,9 +73,12 @@ class BadResult(ProviderError):
 class KubeError(RolloutEngineError):
     """The Kubernetes API refused or failed a request."""
 
-    def __init__(self, message: str, *, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, reason: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.reason = reason
 
 
 class Conflict(KubeError):

@@ -48,12 +48,12 @@ def version(api: client.ApiClient) -> Any:
 
 
 def dynamic(api: client.ApiClient) -> Any:
-    return DynamicClient(api)  # type: ignore[no-untyped-call]
+    return DynamicClient(api)
 
 
 def new_watch() -> Any:
     """`kubernetes.watch.Watch()` (untyped in the client)."""
-    return watch.Watch()  # type: ignore[no-untyped-call]
+    return watch.Watch()
 
 
 def error_body(exc: client.ApiException) -> Any:

@@ -32,7 +32,7 @@ class KubeTarget:
 
     def api(self) -> client.ApiClient:
         path = str(self.kubeconfig) if self.kubeconfig else None
-        api: client.ApiClient = config.new_client_from_config(config_file=path)  # type: ignore[no-untyped-call]
+        api: client.ApiClient = config.new_client_from_config(config_file=path)
         return api
 
     def _argv(self, args: tuple[str, ...]) -> list[str]:
@@ -105,7 +105,7 @@ def raw(
         auth_settings=["BearerToken"],
     )
     response = api.call_api(method, url, header_params=headers, body=payload)
-    data: bytes = response.read()  # type: ignore[no-untyped-call]
+    data: bytes = response.read()
     try:
         parsed = json.loads(data) if data else None
     except ValueError:
@@ -117,7 +117,7 @@ def as_dict(api: client.ApiClient, obj: Any) -> Obj:
     """A model or dict as the API's JSON (camelCase keys)."""
     if isinstance(obj, dict):
         return obj
-    serialised: Obj = api.sanitize_for_serialization(obj)  # type: ignore[no-untyped-call]
+    serialised: Obj = api.sanitize_for_serialization(obj)
     return serialised
 
 

@@ -151,7 +151,7 @@ class FakeApiServer:
         from kubernetes import config
 
         path = str(self.kubeconfig_for(identity))
-        return config.new_client_from_config(config_file=path)  # type: ignore[no-untyped-call]
+        return config.new_client_from_config(config_file=path)
 
     def _kubectl_argv(self, args: Iterable[str], identity: str) -> list[str]:
         return [

@@ -32,7 +32,7 @@ def test_identities_are_told_apart(apiserver: FakeApiServer) -> None:
 def test_unknown_token_is_401(apiserver: FakeApiServer, tmp_path: Path) -> None:
     forged = tmp_path / "forged.yaml"
     forged.write_text(apiserver.kubeconfig.read_text().replace("fake-token-admin", "forged"))
-    api = config.new_client_from_config(config_file=str(forged))  # type: ignore[no-untyped-call]
+    api = config.new_client_from_config(config_file=str(forged))
     with api, pytest.raises(client.ApiException) as caught:
         apis.core(api).list_namespace()
     assert caught.value.status == 401

@@ -1,0 +1,12 @@
+"""The Kubernetes adapter: the only package that imports ``kubernetes``.
+
+It turns API calls into plain dicts and API failures into the engine's
+exception tree (Conflict, NotFound, Forbidden, KubeError), so nothing above it
+knows the client library.
+"""
+
+from rollout_engine.kube.config import Connection, connect
+from rollout_engine.kube.kinds import KINDS, Kind, kind
+from rollout_engine.kube.objects import Objects
+
+__all__ = ["KINDS", "Connection", "Kind", "Objects", "connect", "kind"]
