@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.decision_quality.__main__ import main
+from benchmarks.sandbox.__main__ import main as sandbox_main
 
 if __name__ == "__main__":
-    raise SystemExit(main([]))
+    raise SystemExit(main([]) or sandbox_main())

@@ -76,8 +76,9 @@ class LoadConfig:
 
 @dataclass(frozen=True)
 class Record:
-    """One request: when it completed (s since start), who served it, how."""
+    """One request: when it was sent and answered (s since start), who served it, how."""
 
+    sent: float
     at: float
     version: str
     status: int  # 0 when no response came back
@@ -185,18 +186,19 @@ class LoadGenerator:
         return self.counts()
 
     def counts(self, *, since: float = 0.0) -> Counts:
+        """Counts of the requests *sent* at or after `since` (and answered by now)."""
         with self._lock:
-            records = [r for r in self._records if r.at >= since]
+            records = [r for r in self._records if r.sent >= since]
         return Counts.of(records)
 
     def windows(self) -> list[Window]:
-        """Counts per window of ``window_s`` seconds, in time order."""
+        """Counts per window of ``window_s`` seconds (by send time), in time order."""
         with self._lock:
             records = list(self._records)
         size = self.config.window_s
         buckets: dict[int, list[Record]] = {}
         for record in records:
-            buckets.setdefault(int(record.at // size), []).append(record)
+            buckets.setdefault(int(record.sent // size), []).append(record)
         return [Window(i * size, (i + 1) * size, Counts.of(buckets[i])) for i in sorted(buckets)]
 
     # -- the workers --------------------------------------------------------
@@ -207,9 +209,10 @@ class LoadGenerator:
         for _ in self._slots():
             marked = rng.random() < self.config.marked_share
             headers = self.config.marker.headers() if marked else {}
+            sent = self.elapsed()
             version, status, conn = self._send(conn, headers)
             with self._done:
-                self._records.append(Record(self.elapsed(), version, status, marked))
+                self._records.append(Record(sent, self.elapsed(), version, status, marked))
                 self._done.notify_all()
         conn.close()
 

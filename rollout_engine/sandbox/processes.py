@@ -104,8 +104,16 @@ class Sandbox:
         parent = self.options.parent_dir or Path(tempfile.gettempdir())
         sweep_stale(parent)
         self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
-        self._death = None if self.options.keep else signal.SIGKILL
         self._specs = {STABLE: stable, CANDIDATE: candidate}
+        try:
+            self._setup()
+        except BaseException:  # NB: Ctrl-C included: leave no directory behind
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+
+    def _setup(self) -> None:
+        """The rest of ``__init__``: ports, components, the state file."""
+        self._death = None if self.options.keep else signal.SIGKILL
         self.apps: dict[str, RunningApp] = {}
         self._retired: list[RunningApp] = []
         self._state = SandboxState(owner_pid=os.getpid(), keep=self.options.keep)

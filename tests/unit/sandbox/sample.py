@@ -67,7 +67,6 @@ def rolled_back_run() -> Timeline:
     timeline.measurement(
         MeasurementRow(metric="latency", at=at(28), outcome="Successful", reason="p99 within 10 %")
     )
-    timeline.decide(
-        Verdict(outcome="RolledBack", at=at(29), reason="error ratio above 1.2×", metric="error-ratio")
-    )
+    reason = "error ratio above 1.2×"
+    timeline.decide(Verdict(outcome="RolledBack", at=at(29), reason=reason, metric="error-ratio"))
     return timeline

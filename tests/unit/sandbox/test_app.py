@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import http.client
+import itertools
 import threading
 from collections.abc import Iterator
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from rollout_engine.sandbox.app import BUCKETS, VERSION_HEADER, AppServer, app_argv, main, make_server
+from rollout_engine.sandbox.app import (
+    BUCKETS,
+    VERSION_HEADER,
+    AppServer,
+    app_argv,
+    main,
+    make_server,
+)
 from rollout_engine.sandbox.app import _parser as app_parser
 from rollout_engine.sandbox.behaviour import Behaviour
 
@@ -26,8 +34,14 @@ def server() -> Iterator[AppServer]:
     thread.join()
 
 
-def _get(app: AppServer, path: str, conn: http.client.HTTPConnection | None = None):  # type: ignore[no-untyped-def]
-    conn = conn or http.client.HTTPConnection(*app.server_address[:2], timeout=5)
+def _conn(app: AppServer) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", app.server_address[1], timeout=5)
+
+
+def _get(
+    app: AppServer, path: str, conn: http.client.HTTPConnection | None = None
+) -> tuple[http.client.HTTPResponse, bytes]:
+    conn = conn or _conn(app)
     conn.request("GET", path)
     response = conn.getresponse()
     return response, response.read()
@@ -42,7 +56,7 @@ def _families(app: AppServer) -> dict[str, list[tuple[str, dict[str, str], float
 
 
 def test_every_answer_names_the_version_and_keeps_the_connection(server: AppServer) -> None:
-    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=5)
+    conn = _conn(server)
     statuses = set()
     for _ in range(50):
         response, body = _get(server, "/checkout", conn)
@@ -56,7 +70,7 @@ def test_every_answer_names_the_version_and_keeps_the_connection(server: AppServ
 def test_metrics_count_requests_by_code_and_observe_each_latency(server: AppServer) -> None:
     n = 300
     seen = {200: 0, 500: 0}
-    conn = http.client.HTTPConnection(*server.server_address[:2], timeout=5)
+    conn = _conn(server)
     for _ in range(n):
         response, _ = _get(server, "/", conn)
         seen[response.status] += 1
@@ -67,9 +81,9 @@ def test_metrics_count_requests_by_code_and_observe_each_latency(server: AppServ
     histogram = families["http_request_duration_seconds"]
     count = next(v for name, _, v in histogram if name.endswith("_count"))
     assert count == n
-    buckets = [(float(labels["le"]), v) for name, labels, v in histogram if name.endswith("_bucket")]
+    buckets = [(float(lbl["le"]), v) for name, lbl, v in histogram if name.endswith("_bucket")]
     assert [le for le, _ in buckets] == [*BUCKETS, float("inf")]
-    assert all(a <= b for (_, a), (_, b) in zip(buckets, buckets[1:], strict=False))
+    assert all(a <= b for (_, a), (_, b) in itertools.pairwise(buckets))
     assert buckets[-1][1] == n
     median_bucket = next(le for le, v in buckets if v >= n / 2)
     assert 0.015 <= median_bucket <= 0.025  # the median (20 ms) lands where it should

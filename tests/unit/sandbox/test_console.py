@@ -23,8 +23,8 @@ def test_the_view_shows_step_weights_traffic_measurements_and_verdict() -> None:
     assert "step 2/3: analysis" in text and "candidate 20% · stable 80%" in text
     assert "routes: testers" in text
     lines = {line.split("│")[1].strip(): line for line in text.splitlines() if line.count("│") > 4}
-    assert "v2" in lines["candidate"] and "320" in lines["candidate"] and "20.0%" in lines["candidate"]
-    assert "1280" in lines["stable"] and "80.0%" in lines["stable"]
+    assert [c.strip() for c in lines["candidate"].split("│")[2:5]] == ["v2", "320", "20.0%"]
+    assert [c.strip() for c in lines["stable"].split("│")[2:5]] == ["v1", "1280", "80.0%"]
     assert "[1.6, 5.2] limit 1.2" in text and "Failed" in text
     assert "RolledBack (error-ratio): error ratio above 1.2×" in text
 

@@ -101,10 +101,10 @@ def test_nothing_listening_is_an_error_for_every_request() -> None:
 def test_shares_per_segment_and_a_missing_version() -> None:
     counts = Counts.of(
         [
-            Record(0.1, "v1", 200, marked=False),
-            Record(0.2, "v2", 200, marked=True),
-            Record(0.3, "v2", 500, marked=False),
-            Record(0.4, "?", 502, marked=False),
+            Record(0.1, 0.11, "v1", 200, marked=False),
+            Record(0.2, 0.21, "v2", 200, marked=True),
+            Record(0.3, 0.31, "v2", 500, marked=False),
+            Record(0.4, 0.41, "?", 502, marked=False),
         ]
     )
     assert counts.share("v2") == 0.5

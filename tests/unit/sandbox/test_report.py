@@ -87,7 +87,7 @@ def test_the_report_is_well_formed_with_one_plot_per_metric(tmp_path: Path) -> N
 def test_measurements_and_the_verdict_carry_their_evidence() -> None:
     parsed = _parse(render_html(rolled_back_run().snapshot()))
     rows = [parsed.cells[i : i + 5] for i in range(len(parsed.cells)) if parsed.cells[i] == "28.0"]
-    assert ["28.0", "3", "[1.6, 5.2] limit 1.2", "Failed"] == rows[0][:4]
+    assert rows[0][:4] == ["28.0", "3", "[1.6, 5.2] limit 1.2", "Failed"]
     assert "candidate errors 3.0× stable" in rows[0][4]
     html = render_html(rolled_back_run().snapshot())
     assert 'data-verdict="RolledBack"' in html and "error ratio above 1.2×" in html

@@ -45,7 +45,7 @@ def test_the_state_file_round_trips(tmp_path: Path) -> None:
 
 def test_an_unreadable_state_is_a_sandbox_error(tmp_path: Path) -> None:
     (tmp_path / "sandbox.json").write_text("{")
-    with pytest.raises(SandboxError, match="no readable sandbox.json"):
+    with pytest.raises(SandboxError, match=r"no readable sandbox\.json"):
         SandboxState.read(tmp_path)
 
 
