@@ -105,6 +105,10 @@ class Counts:
         total = sum(counts.values())
         return counts.get(version, 0) / total if total else float("nan")
 
+    def per_track(self, versions: Mapping[str, str]) -> dict[str, int]:
+        """Requests served per track, given the version each track runs (for the timeline)."""
+        return {track: self.served.get(version, 0) for track, version in versions.items()}
+
     @classmethod
     def of(cls, records: list[Record]) -> Counts:
         return cls(

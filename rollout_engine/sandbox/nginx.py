@@ -117,7 +117,7 @@ class Nginx:
         death_signal: signal.Signals | None = signal.SIGTERM,
         timeout: float = 10.0,
     ) -> None:
-        self.layout = NginxLayout(root)
+        self.layout = NginxLayout(root.resolve())
         self.front_port = front_port
         self.control_port = control_port
         self.binary = binary

@@ -101,7 +101,8 @@ class Sandbox:
         options: SandboxOptions | None = None,
     ) -> None:
         self.options = options or SandboxOptions()
-        parent = self.options.parent_dir or Path(tempfile.gettempdir())
+        # NB: absolute, since nginx resolves relative paths against its prefix
+        parent = (self.options.parent_dir or Path(tempfile.gettempdir())).resolve()
         sweep_stale(parent)
         self.root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
         self._specs = {STABLE: stable, CANDIDATE: candidate}
@@ -188,6 +189,7 @@ class Sandbox:
         With `wait_scraped`, return only once Prometheus has scraped both
         versions (about 5 s with Prometheus 2.42), so queries see both tracks.
         """
+        self._require_binaries()
         # NB: Prometheus first: its discovery hands targets to the scrapers
         # only every 5 s (2.42), the longest wait of the start.
         self.prometheus.launch([self._target_at(t, self._specs[t], self._ports[t]) for t in TRACKS])
@@ -255,6 +257,22 @@ class Sandbox:
         return "\n".join(lines)
 
     # -- internals ----------------------------------------------------------
+
+    def _require_binaries(self) -> None:
+        """Fail before starting anything when nginx or Prometheus is missing."""
+        missing = [
+            f"{name} ({binary})"
+            for name, binary in (
+                ("nginx", self.options.nginx_binary),
+                ("prometheus", self.options.prometheus_binary),
+            )
+            if not os.access(binary, os.X_OK)
+        ]
+        if missing:
+            raise SandboxError(
+                f"the sandbox needs {' and '.join(missing)}; on Debian/Ubuntu: "
+                "apt-get install nginx-light prometheus (or run scripts/ensure-system-deps.sh)"
+            )
 
     def _launch_app(self, track: str, spec: AppSpec, port: int) -> RunningApp:
         argv = app_argv(

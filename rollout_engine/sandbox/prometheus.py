@@ -85,7 +85,7 @@ class Prometheus:
         death_signal: signal.Signals | None = signal.SIGKILL,
         timeout: float = 20.0,
     ) -> None:
-        self.root = root
+        self.root = root.resolve()
         self.port = port
         self.scrape_interval_s = scrape_interval_s
         self.binary = binary

@@ -32,6 +32,14 @@ def rolled_back_run() -> Timeline:
     timeline.step(
         StepMark(index=1, at=at(10), description="analysis", canary_weight=20, routes=("testers",))
     )
+    _record_traffic_and_values(timeline)
+    _record_measurements(timeline)
+    reason = "error ratio above 1.2×"
+    timeline.decide(Verdict(outcome="RolledBack", at=at(29), reason=reason, metric="error-ratio"))
+    return timeline
+
+
+def _record_traffic_and_values(timeline: Timeline) -> None:
     served = {"stable": 0, "candidate": 0}
     for second in range(0, 31, 2):
         served = {"stable": served["stable"] + 80, "candidate": served["candidate"] + 20}
@@ -40,6 +48,9 @@ def rolled_back_run() -> Timeline:
         timeline.point("error-ratio", track="candidate", at=at(second), value=0.03 + second / 1e4)
         timeline.point("latency", track="stable", at=at(second), value=0.020)
         timeline.point("latency", track="candidate", at=at(second), value=0.021)
+
+
+def _record_measurements(timeline: Timeline) -> None:
     timeline.measurement(
         MeasurementRow(
             metric="error-ratio",
@@ -67,6 +78,3 @@ def rolled_back_run() -> Timeline:
     timeline.measurement(
         MeasurementRow(metric="latency", at=at(28), outcome="Successful", reason="p99 within 10 %")
     )
-    reason = "error ratio above 1.2×"
-    timeline.decide(Verdict(outcome="RolledBack", at=at(29), reason=reason, metric="error-ratio"))
-    return timeline

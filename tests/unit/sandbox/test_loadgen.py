@@ -111,6 +111,7 @@ def test_shares_per_segment_and_a_missing_version() -> None:
     assert counts.share("v2", segment="marked") == 1.0
     assert counts.share("v1", segment="unmarked") == pytest.approx(1 / 3)
     assert counts.errors == 1  # nginx answered itself; a 500 from v2 is v2's answer
+    assert counts.per_track({"stable": "v1", "candidate": "v2"}) == {"stable": 1, "candidate": 2}
 
 
 @pytest.mark.parametrize(
