@@ -116,7 +116,7 @@ class Sandbox:
         """The rest of ``__init__``: ports, components, the state file."""
         self._death = None if self.options.keep else signal.SIGKILL
         self.apps: dict[str, RunningApp] = {}
-        self._retired: list[RunningApp] = []
+        self._launched: list[Child] = []  # NB: every app ever started, for close()
         self._state = SandboxState(owner_pid=os.getpid(), keep=self.options.keep)
         self.nginx = Nginx(
             root=self.root / "nginx",
@@ -189,6 +189,8 @@ class Sandbox:
         With `wait_scraped`, return only once Prometheus has scraped both
         versions (about 5 s with Prometheus 2.42), so queries see both tracks.
         """
+        if self.apps or self._closed:
+            raise SandboxError("a sandbox starts once; make a new one")
         self._require_binaries()
         # NB: Prometheus first: its discovery hands targets to the scrapers
         # only every 5 s (2.42), the longest wait of the start.
@@ -223,7 +225,6 @@ class Sandbox:
         self.apply(render(self.upstreams()))
         self.prometheus.set_targets([self._target(a) for a in self.apps.values()])
         old.child.stop()
-        self._retired.append(old)
         self._state.urls = self.urls()
         self._state.write(self.root)
         return new
@@ -240,8 +241,8 @@ class Sandbox:
                     self._state.write(self.root)
                     return
                 self.nginx.stop()
-                for app in self.apps.values():
-                    app.child.stop()
+                for child in self._launched:
+                    child.stop()
                 self.prometheus.stop()
             finally:
                 self._stack.close()
@@ -286,6 +287,7 @@ class Sandbox:
         child = spawn(
             argv, name=f"app-{track}-{spec.version}", log_path=log, death_signal=self._death
         )
+        self._launched.append(child)
         self._record(child)
         return RunningApp(track=track, spec=spec, port=port, child=child)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from rollout_engine.errors import SandboxError
 from rollout_engine.sandbox.loadgen import LoadConfig, LoadGenerator
+from rollout_engine.sandbox.net import http_get
 from rollout_engine.sandbox.processes import CANDIDATE, AppSpec, Sandbox
 from tests.e2e.sandbox.conftest import QUIET
 from tests.e2e.sandbox.fragments import routing
@@ -49,3 +52,28 @@ def test_promtool_accepts_the_generated_configuration(sandbox: Sandbox) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_replacement_that_cannot_start_leaves_the_running_version_in_place(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rollout_engine.sandbox import processes
+
+    current = sandbox.apps[CANDIDATE]
+    monkeypatch.setattr(
+        processes, "app_argv", lambda **_: [sys.executable, "-c", "print('no port'); exit(3)"]
+    )
+    with pytest.raises(SandboxError, match="app-candidate-v4 exited:\nno port"):
+        sandbox.replace_app(
+            CANDIDATE,
+            AppSpec("v4", QUIET),
+            render=lambda ups: routing(listen=sandbox.front_listen, upstreams=ups, weight=100),
+        )
+    assert sandbox.apps[CANDIDATE] is current and current.child.alive()
+    reply = http_get(sandbox.front_url + "/", timeout=5)
+    assert reply is not None and reply.status == 200
+
+
+def test_a_sandbox_starts_once(sandbox: Sandbox) -> None:
+    with pytest.raises(SandboxError, match="starts once"):
+        sandbox.start("")
