@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from benchmarks import apiserver_startup, measurement, strategy_engine
 from benchmarks.decision_quality.__main__ import main as decision_quality
+from benchmarks.sandbox.__main__ import main as sandbox
 
 
 def main() -> int:
@@ -12,6 +13,7 @@ def main() -> int:
         apiserver_startup.main([]),
         strategy_engine.main([]),
         measurement.main(["--seconds", "1"]),
+        sandbox(),
         decision_quality([]),
     ]
     return max(codes)

@@ -14,7 +14,8 @@ non-zero exit) without string matching::
     │   ├── Conflict             409: re-read and retry
     │   ├── NotFound
     │   └── Forbidden
-    └── NotifyError          delivery failed after retries
+    ├── NotifyError          delivery failed after retries
+    └── SandboxError         a local sandbox process failed to start, reload or stop
 
 The module imports nothing outside the standard library so that the pure
 layers (`strategies`, `analysis`) can use it.
@@ -33,6 +34,7 @@ __all__ = [
     "ProviderUnavailable",
     "QueryError",
     "RolloutEngineError",
+    "SandboxError",
     "SpecError",
 ]
 
@@ -108,3 +110,11 @@ class NotifyError(RolloutEngineError):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+
+
+class SandboxError(RolloutEngineError):
+    """A process of the local sandbox (app, nginx, Prometheus) failed.
+
+    The message carries the tail of the process's log, so that a failed
+    ``make demo`` says why without anyone opening a temporary directory.
+    """
