@@ -12,6 +12,15 @@ overriding an earlier one:
 2. ``inconclusive > inconclusiveLimit`` → **Inconclusive**
 3. ``consecutiveError > consecutiveErrorLimit`` → **Error** (the 5th error in a row by default)
 
+A comparison metric (`analysis.comparisons`) also records **Running**
+measurements: a look at which its judge decided nothing yet. Such a look
+counts toward ``count`` (``count`` is the number of looks, the test's window)
+and resets ``consecutiveError``, but is neither a success nor a failure. A
+Successful measurement of a comparison metric is a decision — the
+non-inferiority bound was shown — so a metric with ``count`` stops there,
+Successful, before reaching ``count``; without ``count`` it keeps looking
+(a background guard) until the run ends.
+
 When no limit trips and ``count`` is reached, the metric is **Successful** —
 if at least one measurement was. Argo would also call a metric Successful
 whose every measurement was tolerated as Inconclusive or (with
@@ -83,12 +92,23 @@ def required_successes(metric: CompiledMetric) -> int:
 def _count(result: MetricResult, phase: str) -> dict[str, int]:
     if phase == "Error":
         return {"error": result.error + 1, "consecutive_error": result.consecutive_error + 1}
+    looked = {"count": result.count + 1, "consecutive_error": 0}
     field = {"Successful": "successful", "Failed": "failed", "Inconclusive": "inconclusive"}.get(
         phase
     )
-    if field is None:  # Running: an asynchronous measurement still in flight
-        return {}
-    return {field: getattr(result, field) + 1, "count": result.count + 1, "consecutive_error": 0}
+    if field is None:  # Running: a comparison look that decided nothing yet
+        return looked
+    return {field: getattr(result, field) + 1, **looked}
+
+
+def _shown_early(metric: CompiledMetric, result: MetricResult, *, last: Measurement) -> bool:
+    """A bounded comparison metric whose judge just showed non-inferiority."""
+    return (
+        metric.comparison is not None
+        and metric.count is not None
+        and last.phase == "Successful"
+        and result.count < metric.count
+    )
 
 
 def _assess(
@@ -110,6 +130,9 @@ def _assess(
             f"{result.consecutive_error} errors in a row > consecutiveErrorLimit "
             f"{metric.consecutive_error_limit}"
         )
+    if phase is None and _shown_early(metric, result, last=last):
+        phase = "Successful"
+        message = f"non-inferiority shown at look {result.count} of {metric.count}: stopped early"
     if phase is None and metric.count is not None and result.count >= metric.count:
         if result.successful >= 1:
             phase = "Successful"
