@@ -28,10 +28,12 @@ How a comparison metric lives in a run (``interval``, ``count``, limits)
 * **Failed** as soon as the judge finds the candidate worse than allowed (any look; Argo's
   ``failureLimit`` still applies — the anytime-valid p-value is a running minimum, so later
   looks keep failing).
-* **Successful** as soon as the non-inferiority bound is shown, when ``count`` is set: the
-  metric stops early. Without ``count`` (a background analysis) it keeps looking, so a later
-  regression still rolls back, and it is Successful at the run's end only if some look showed
-  non-inferiority and the last look did not error (`analysis.verdict.cut_short`).
+* **Successful** only on the evidence of its **last** look: at the final look (``count``) if
+  that look shows the non-inferiority bound, or — without ``count``, in a background analysis
+  that looks until the run ends — if its latest look showed it when the run was cut short.
+  Earlier Successful looks ("shown so far") are recorded but decide nothing: the judge tests
+  all the data at every look, and a regression that appears late in the window must still
+  fail it. This is the rule the decision-quality benchmark measures (``methods.ours``).
 * **Inconclusive** at the final look without evidence either way — never Successful for lack of
   an alarm, nor for lack of data. ``mann-whitney`` (Kayenta) is fixed-horizon: it fails or goes
   Inconclusive at any look, as Argo maps Kayenta scores, but passes only at the final look.

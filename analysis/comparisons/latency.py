@@ -147,6 +147,7 @@ def _no_data_yet(metric: CompiledMetric, look: Look) -> Measured:
             phase=phase,
             started_at=look.now,
             finished_at=look.now,
+            value="no data",
             message=f"{reason}: nothing to compare",
             query="\n".join(f"{k}: {q.shown}" for k, q in look.queries.items()),
         )

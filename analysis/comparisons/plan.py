@@ -32,20 +32,21 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 from analysis.args import Args
-from analysis.judges.budget import DEFAULT_ALPHA
-from analysis.judges.kayenta.classifier import ClassifierParams
-from analysis.judges.kayenta.judge import MannWhitneyConfig
-from analysis.judges.result import EffectSize
-from analysis.judges.sequential_counts import CountsConfig
-from analysis.judges.sequential_latency import LatencyConfig
 from analysis.templating import QueryTemplate, render_field
 from analysis.window import RangeWindow
 from rollout_engine.api.metric import Comparison
 from rollout_engine.api.metric import EffectSize as EffectSpec
 from rollout_engine.api.template import KayentaScoring
 from rollout_engine.errors import SpecError
+
+if TYPE_CHECKING:  # NB: the judges import scipy (about 1 s); threshold-only runs never need it
+    from analysis.judges.kayenta.judge import MannWhitneyConfig
+    from analysis.judges.result import EffectSize
+    from analysis.judges.sequential_counts import CountsConfig
+    from analysis.judges.sequential_latency import LatencyConfig
 
 __all__ = [
     "SEQUENTIAL",
@@ -58,10 +59,12 @@ __all__ = [
 ]
 
 SEQUENTIAL = frozenset({"sequential-counts", "sequential-latency"})
+DEFAULT_ALPHA: Final = 0.01
+"""The run's false-rollback budget: `analysis.judges.budget.DEFAULT_ALPHA` (a test pins them)."""
 SRM_REPORT_ALPHA = 0.001
 """Level of a sample-ratio check that is only reported (``failOnMismatch`` off)."""
 
-JudgeConfig = CountsConfig | LatencyConfig | MannWhitneyConfig
+JudgeConfig: TypeAlias = "CountsConfig | LatencyConfig | MannWhitneyConfig"
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,9 @@ def _weight(item: PlanInput, args: Args) -> float:
 
 
 def _config(item: PlanInput, *, alpha: float | None) -> JudgeConfig:
+    from analysis.judges.sequential_counts import CountsConfig  # noqa: PLC0415 (see top)
+    from analysis.judges.sequential_latency import LatencyConfig  # noqa: PLC0415
+
     comp = item.comparison
     if comp.method == "mann-whitney":
         return _kayenta_config(comp)
@@ -222,6 +228,8 @@ def _config(item: PlanInput, *, alpha: float | None) -> JudgeConfig:
 
 def _effect(spec: EffectSpec, *, path: str) -> EffectSize:
     """The judges' effect sizes; unset values take the judges' defaults."""
+    from analysis.judges.result import EffectSize  # noqa: PLC0415 (see top)
+
     default = EffectSize()
     try:
         return EffectSize(
@@ -236,6 +244,9 @@ def _effect(spec: EffectSpec, *, path: str) -> EffectSize:
 
 def _kayenta_config(comp: Comparison) -> MannWhitneyConfig:
     """Kayenta's defaults where unset: allowed ratios 1.0 (0.5 for cles), critical 1.0."""
+    from analysis.judges.kayenta.classifier import ClassifierParams  # noqa: PLC0415 (see top)
+    from analysis.judges.kayenta.judge import MannWhitneyConfig  # noqa: PLC0415
+
     es = comp.effect_size
     allowed = 0.5 if es.measure == "cles" else 1.0
     options = comp.kayenta
