@@ -43,15 +43,16 @@ def analyze(
 
 
 def test_error_ratio_shows_non_inferiority_of_a_healthy_canary(prometheus: RealPrometheus) -> None:
-    code, output = analyze(prometheus, "error-ratio.yaml", "00:10", "00:15")
+    code, output = analyze(prometheus, "error-ratio.yaml", "00:10", "00:13")
     assert code == 0, output
     rows = [line for line in output.splitlines() if line.startswith("2024-05-01T")]
-    assert len(rows) == 11
+    assert len(rows) == 7
     assert rows[0].split()[3:5] == ["Running", "no"]  # no data at +0s
+    assert [row.split()[3] for row in rows[1:]] == ["Running"] * 4 + ["Successful"] * 2
     assert rows[-1].split()[3:6] == ["Successful", "1×", "[0.861×–1.16×]"]
-    assert "n=40000/120000" in rows[-1]
+    assert "n=48000/144000" in rows[-1]
     assert output.splitlines()[-1] == (
-        "verdict: Successful at 2024-05-01T00:15:00Z (+5m): terminated (the replay window "
+        "verdict: Successful at 2024-05-01T00:13:00Z (+3m): terminated (the replay window "
         "ended): 1 of 1 metric(s) Successful"
     )
 
@@ -67,10 +68,10 @@ def test_error_ratio_fails_a_threefold_regression_with_its_evidence(
     assert failed["phase"] == "Failed"
     assert failed["estimate"] == pytest.approx(3.0, rel=0.05)
     assert failed["lower"] > 1.2 and failed["upper"] > failed["estimate"]
-    assert (failed["candidateSamples"], failed["stableSamples"]) == (4000, 12000)
+    assert (failed["candidateSamples"], failed["stableSamples"]) == (8000, 24000)
     assert failed["pValue"] <= 0.01 and failed["confidence"] == 0.95
-    assert failed["message"].startswith("error-ratio 3.04× (95% CS 2.12×–4.26×) after 4000")
-    assert failed["message"].endswith("worse than allowed 1.2× (anytime p=2.3e-30 ≤ α=0.01)")
+    assert failed["message"].startswith("error-ratio 3.02× (95% CS 2.34×–3.86×) after 8000")
+    assert failed["message"].endswith("worse than allowed 1.2× (anytime p=3.3e-60 ≤ α=0.01)")
     assert 'response_code=~"5.."' in failed["query"] and "[30s]" in failed["query"]
     assert "state" not in doc["metrics"][0]
 

@@ -2,13 +2,13 @@
 
 Istio series (``istio_requests_total``, ``istio_request_duration_milliseconds``) and CPU
 counters (``container_cpu_usage_seconds_total``) of two workloads in namespace ``shop``:
-``cart-stable`` (400 req/s) and ``cart-canary`` (133 req/s, a quarter of the traffic), scraped
+``cart-stable`` (800 req/s) and ``cart-canary`` (267 req/s, a quarter of the traffic), scraped
 every 15 s from `T0` for two hours, with no gaps or resets (`tests.fakes.prometheus.data` has
 those). Per 15 s:
 
 ======  ===================================================================================
-0–60    healthy: both serve 2 % errors (the canary's count wobbles by ±2 around 40, the
-        stable's by ±3 around 120), the same latency histogram, about 0.5 CPU cores per pod
+0–60    healthy: both serve 2 % errors (the canary's count wobbles by ±2 around 80, the
+        stable's by ±4 around 240), the same latency histogram, about 0.5 CPU cores per pod
 60–120  regression of the canary: 6 % errors (3×), the slowest 5 % of requests move past
         500 ms (p99 from about 700 ms to over 1 s, median unchanged), 0.8 cores per pod
 ======  ===================================================================================
@@ -30,8 +30,8 @@ _T0: Final = 1714521600  # 2024-05-01T00:00:00Z, the story's T0
 _STEP: Final = 15
 _TICKS: Final = 2 * 3600 // _STEP
 _WOBBLE: Final = (-2, 1, 0, 2, -1, 1, -2, 0, 1, 0)
-_REQUESTS: Final = {CART_CANARY: 2000, CART_STABLE: 6000}
-_ERRORS: Final = {CART_CANARY: 40, CART_STABLE: 120}
+_REQUESTS: Final = {CART_CANARY: 4000, CART_STABLE: 12000}
+_ERRORS: Final = {CART_CANARY: 80, CART_STABLE: 240}
 _PODS: Final = {CART_CANARY: "cart-canary-5d4f8-x2x7q", CART_STABLE: "cart-stable-7c9b6-k4m2p"}
 # Requests per 15 s in each istio millisecond bucket (5 … 1000, +Inf), per 2,000 requests.
 _HEALTHY_MS: Final = (100, 200, 400, 600, 400, 200, 80, 20, 0)
