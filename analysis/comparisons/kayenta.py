@@ -141,17 +141,6 @@ def _result(
     config = next(p.config for p in group.peers if p.name == metric.name)
     interval = own.classification.interval
     nan = float("nan")
-    others = ", ".join(
-        f"{name} {item.classification.label}"
-        for name, item in classified.items()
-        if name != metric.name
-    )
-    reason = (
-        f"Kayenta score {scored.summary:g} (pass {group.pass_score:g}, marginal "
-        f"{group.marginal_score:g}): {_word(verdict, final=final)}; "
-        f"{kayenta_reason(own.classification, config.params.tolerance)}"
-        + (f"; others: {others}" if others else "")
-    )
     return ComparisonResult(
         outcome=outcome,
         statistic="Kayenta score",
@@ -163,9 +152,33 @@ def _result(
         confidence=config.params.confidence,
         candidate_n=float(own.candidate_n),
         stable_n=float(own.stable_n),
-        reason=reason,
+        reason=_reason(metric.name, group, classified, scored, verdict=verdict, final=final),
         state=None,
         critical=own.classification.critical,
+    )
+
+
+def _reason(
+    name: str,
+    group: KayentaPlan,
+    classified: Mapping[str, Classified],
+    scored: ScoreResult,
+    *,
+    verdict: str,
+    final: bool,
+) -> str:
+    """The score against the thresholds, this metric's classification, the others' labels."""
+    tolerance = next(p.config.params.tolerance for p in group.peers if p.name == name)
+    others = ", ".join(
+        f"{other} {item.classification.label}"
+        for other, item in classified.items()
+        if other != name
+    )
+    return (
+        f"Kayenta score {scored.summary:g} (pass {group.pass_score:g}, marginal "
+        f"{group.marginal_score:g}): {_word(verdict, final=final)}; "
+        f"{kayenta_reason(classified[name].classification, tolerance)}"
+        + (f"; others: {others}" if others else "")
     )
 
 

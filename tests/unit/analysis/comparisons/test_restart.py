@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import pytest
+
 from analysis.measure import measure
 from analysis.providers.base import QueryResult
 from analysis.replay import replay
@@ -38,15 +40,16 @@ def restarted_run(run: CompiledRun, provider: QueryProvider, *, end: datetime) -
     return status
 
 
-def test_a_restart_between_every_look_changes_nothing() -> None:
-    world = World().steady(v="c", rate=10, error=0.02).steady(v="s", rate=90, error=0.01)
-    run = run_of(counts_metric(count=40), counts_metric("again", count=40))
+@pytest.mark.parametrize(("error", "phase"), [(0.05, "Successful"), (0.08, "Failed")])
+def test_a_restart_between_every_look_changes_nothing(error: float, phase: str) -> None:
+    world = World().steady(v="c", rate=50, error=error).steady(v="s", rate=50, error=0.05)
+    run = run_of(counts_metric(count=20), counts_metric("again", count=20))
     straight = replay(
         run, {m.name: QueryProvider(world.answer) for m in run.metrics},
         start_at=T0, end_at=T0 + minutes(60),
     )  # fmt: skip
     restarted = restarted_run(run, QueryProvider(world.answer), end=T0 + minutes(60))
-    assert restarted.phase == straight.status.phase
+    assert restarted.phase == straight.status.phase == phase
     assert restarted.completed_at == straight.status.completed_at
     for mine, theirs in zip(restarted.metric_results, straight.status.metric_results, strict=True):
         assert mine.state == theirs.state
