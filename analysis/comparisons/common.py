@@ -135,7 +135,7 @@ def finish(
     """The measurement of one judged look, with the phase rules applied."""
     plan = plan_of(metric)
     phase, extra = _phase(result.outcome, result=result, plan=plan, look=look)
-    reason = "; ".join([result.reason, *look.notes, *extra])
+    reason = "; ".join([result.reason, *_srm_note(result), *look.notes, *extra])
     metadata = {**_metadata(result, plan), **look.metadata}
     measurement = Measurement(
         phase=phase,
@@ -172,6 +172,19 @@ def _phase(
     if least is not None and min(result.candidate_n, result.stable_n) < least:
         return quiet, [f"fewer than minSamples {least} on a side, so no success yet"]
     return "Successful", []
+
+
+def _srm_note(result: ComparisonResult[Any]) -> list[str]:
+    """The traffic-split check in a few words (unless the judge's reason is already about it)."""
+    srm = result.srm
+    if srm is None or "(SRM)" in result.reason:
+        return []
+    if not srm.detected:
+        return [f"traffic split as expected ({srm.observed_share:.3g} of {srm.expected_share:.3g})"]
+    return [
+        f"sample ratio mismatch: candidate share {srm.observed_share:.3g}, expected "
+        f"{srm.expected_share:.3g} (anytime p={srm.p_value:.2g})"
+    ]
 
 
 def _metadata(result: ComparisonResult[Any], plan: ComparisonPlan) -> dict[str, str]:

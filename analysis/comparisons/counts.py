@@ -19,8 +19,10 @@ data is never a pass:
   an error series such as ``response_code=~"5.."`` does not exist until the first error.
 
 With ``trafficSplit`` the candidate's share of all events is checked against the expected weight
-(an anytime-valid sample-ratio-mismatch test) and reported in the metadata; with
-``failOnMismatch`` a mismatch fails the metric.
+(an anytime-valid sample-ratio-mismatch test) and reported in the reason and the metadata; with
+``failOnMismatch`` a mismatch fails the metric. The expected weight is one number per run, so
+the check belongs in a step's analysis (pass the step's weight as an argument), not in a
+background analysis that spans several weights.
 """
 
 from __future__ import annotations

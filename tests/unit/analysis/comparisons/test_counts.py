@@ -189,6 +189,12 @@ def test_the_traffic_split_is_reported_and_can_fail_the_metric() -> None:
     srm = reported.measurement.metadata["srm"]
     assert srm.startswith("candidate share 0.3, expected 0.1") and srm.endswith("(mismatch)")
     assert reported.measurement.phase != "Failed"
+    assert "sample ratio mismatch: candidate share 0.3, expected 0.1" in (
+        reported.measurement.message or ""
+    )
+    fine = {"trafficSplit": {"expectedWeight": 30}}
+    ok = look(metric(comparison=fine), QueryProvider(world.answer), T0 + minutes(5))
+    assert "traffic split as expected (0.3 of 0.3)" in (ok.measurement.message or "")
     strict = {"trafficSplit": {"expectedWeight": 10, "failOnMismatch": True}}
     failed = look(metric(comparison=strict), QueryProvider(world.answer), T0 + minutes(5))
     assert failed.measurement.phase == "Failed"
