@@ -14,6 +14,8 @@ The path of one measurement, module by module:
 `analysis.measure`            one measurement: query at ``now``, judge, never raise
 `analysis.threshold`          Argo's outcome table over CEL conditions; no data ≠ success
 `analysis.comparison`         the plug point for comparison judges (``comparison.method``)
+`analysis.comparisons`        the three methods in a run: both versions queried at ``now``,
+                              judged (`analysis.judges`), the judge state carried as a string
 `analysis.verdict`            counters and limits → the metric's verdict
 `analysis.run`                the run as a pure state machine: start, due, record, terminate
 `analysis.replay`             the run on a simulated clock (``rollout-engine analyze``)

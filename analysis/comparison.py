@@ -11,8 +11,10 @@ whose measurement fills ``statistic``, ``estimate``, ``lower``/``upper``,
 ``confidence``, ``pValue`` and the sample sizes. The run then applies the same
 limits and verdict rules as for threshold metrics.
 
-Until a method is registered its measurements are **Error** with a clear
-message — never Successful — so such a metric errors out after
+The three built-in methods (`analysis.comparisons`) are registered when this
+module is imported; how their looks map onto ``count``, ``interval`` and the
+limits is described there. A method without a measurer records **Error** with
+a clear message — never Successful — so such a metric errors out after
 ``consecutiveErrorLimit`` retries and the run is Error.
 """
 
@@ -22,6 +24,9 @@ from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from typing import Final, Protocol
 
+from analysis.comparisons.counts import measure_counts
+from analysis.comparisons.kayenta import measure_mann_whitney
+from analysis.comparisons.latency import measure_latency
 from analysis.measured import Measured, error_measurement
 from analysis.providers.base import MetricProvider
 from analysis.spec import CompiledMetric
@@ -47,12 +52,17 @@ class ComparisonMeasurer(Protocol):
 
 
 COMPARISONS: Final[MutableMapping[str, ComparisonMeasurer]] = {}
-"""``comparison.method`` → measurer. Empty until the judges are integrated."""
+"""``comparison.method`` → measurer; holds the built-in judges once this module is imported."""
 
 
 def register_comparison(method: str, measurer: ComparisonMeasurer) -> None:
-    """Make `method` measurable (called once per judge at import of the integration)."""
+    """Make `method` measurable (the built-ins at import; tests may register their own)."""
     COMPARISONS[method] = measurer
+
+
+register_comparison("sequential-counts", measure_counts)
+register_comparison("sequential-latency", measure_latency)
+register_comparison("mann-whitney", measure_mann_whitney)
 
 
 def measure_comparison(

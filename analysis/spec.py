@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Final
 
 from analysis.args import Args
+from analysis.comparisons.plan import ComparisonPlan, PlanInput, plan_run
 from analysis.conditions import CompiledCondition, compile_condition
 from analysis.schedule_fields import (
     DEFAULT_CONSECUTIVE_ERROR_LIMIT,
@@ -66,6 +67,8 @@ class CompiledMetric:
     comparison: Comparison | None = None
     comparison_queries: Mapping[str, QueryTemplate] = field(default_factory=dict)
     """``candidate.query``, ``stable.totalQuery`` … for the judges, arguments substituted."""
+    plan: ComparisonPlan | None = field(default=None, repr=False)
+    """A comparison's judge configuration and share of the run's error budget."""
     secrets: tuple[str, ...] = field(default=(), repr=False)
     """Secret argument values, scrubbed from every message a measurement records."""
 
@@ -106,7 +109,27 @@ def compile_run(spec: AnalysisTemplateSpec | AnalysisRunSpec, *, args: Args) -> 
         )
         for i, m in enumerate(spec.metrics)
     )
-    return CompiledRun(metrics=metrics)
+    return CompiledRun(metrics=_with_plans(metrics, spec=spec, args=args))
+
+
+def _with_plans(
+    metrics: tuple[CompiledMetric, ...],
+    *,
+    spec: AnalysisTemplateSpec | AnalysisRunSpec,
+    args: Args,
+) -> tuple[CompiledMetric, ...]:
+    """Attach each comparison's plan: the budget and the Kayenta group span the whole run."""
+    inputs = [
+        PlanInput(
+            m.name, m.comparison, m.dry_run, m.comparison_queries, m.window, f"spec.metrics[{i}]"
+        )
+        for i, m in enumerate(metrics)
+        if m.comparison is not None
+    ]
+    if not inputs:
+        return metrics
+    plans = plan_run(inputs, kayenta=spec.kayenta, args=args)
+    return tuple(replace(m, plan=plans[m.name]) if m.name in plans else m for m in metrics)
 
 
 def _metric(

@@ -19,6 +19,9 @@ rate of a whole rollout — default ``DEFAULT_ALPHA = 0.01`` — and spends it a
   metrics. A template mixing them with comparison metrics gets the guarantee only for the
   latter. An SRM check spends from the budget only when it is allowed to fail the run.
 
+How one analysis run splits the budget among its metrics, what a per-metric ``comparison.alpha``
+does, and what happens across several runs of one rollout: `analysis.comparisons.plan`.
+
 Promotion is a different error (shipping a candidate worse than its margin) and is controlled
 separately, by the confidence level of each metric's non-inferiority bound.
 """

@@ -24,6 +24,7 @@ from rollout_engine.api.metric import (
     Metric,
     MetricProvider,
     PrometheusProvider,
+    TrafficSplit,
 )
 from rollout_engine.api.notifications import NotificationSubscription
 from rollout_engine.api.rollout import (
@@ -57,6 +58,7 @@ from rollout_engine.api.template import (
     AnalysisTemplateSpec,
     Argument,
     ClusterAnalysisTemplate,
+    KayentaScoring,
 )
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "Intent",
     "IstioRouting",
     "KayentaOptions",
+    "KayentaScoring",
     "KindInfo",
     "Measurement",
     "Metric",
@@ -110,6 +113,7 @@ __all__ = [
     "Strategy",
     "StringMatch",
     "TrafficRouting",
+    "TrafficSplit",
     "Weights",
     "WorkloadRef",
     "dump",

@@ -9,7 +9,7 @@ from pydantic import Field
 from rollout_engine.api.base import CamelModel, Time
 from rollout_engine.api.meta import ObjectMeta
 from rollout_engine.api.metric import Metric
-from rollout_engine.api.template import Argument, DryRun, MeasurementRetention
+from rollout_engine.api.template import Argument, DryRun, KayentaScoring, MeasurementRetention
 
 __all__ = [
     "AnalysisPhase",
@@ -73,6 +73,7 @@ class AnalysisRunSpec(CamelModel):
     terminate: bool = False
     dry_run: list[DryRun] = Field(default_factory=list)
     measurement_retention: list[MeasurementRetention] = Field(default_factory=list)
+    kayenta: KayentaScoring | None = None
 
 
 class AnalysisRunStatus(CamelModel):

@@ -27,6 +27,7 @@ __all__ = [
     "PrometheusHeader",
     "PrometheusProvider",
     "RangeQuery",
+    "TrafficSplit",
 ]
 
 SUPPORTED_PROVIDERS = ("prometheus",)
@@ -138,6 +139,22 @@ class KayentaOptions(CamelModel):
     groups: list[str] = Field(default_factory=list)
 
 
+class TrafficSplit(CamelModel):
+    """The share of traffic the candidate should get, checked for a sample ratio mismatch (SRM).
+
+    ``sequential-counts`` tests the candidate's share of all events against
+    ``expectedWeight`` (percent, may be ``{{args.x}}``) with the same anytime-valid
+    machinery, and reports it with every measurement; with ``failOnMismatch`` a
+    mismatch fails the metric (a regression that crashes or retries requests moves the
+    split too).
+    """
+
+    expected_weight: IntOrString = Field(
+        description="percent of all events the candidate should serve (0 < weight < 100)"
+    )
+    fail_on_mismatch: bool = False
+
+
 class Comparison(CamelModel):
     """Compare the candidate with the stable version instead of a fixed threshold."""
 
@@ -152,6 +169,7 @@ class Comparison(CamelModel):
     alpha: float | None = Field(default=None, gt=0, lt=0.5)
     min_samples: int | None = Field(default=None, ge=1)
     kayenta: KayentaOptions | None = None
+    traffic_split: TrafficSplit | None = None
 
 
 class Metric(CamelModel):

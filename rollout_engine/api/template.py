@@ -18,6 +18,7 @@ __all__ = [
     "ClusterAnalysisTemplate",
     "DryRun",
     "FieldRef",
+    "KayentaScoring",
     "MeasurementRetention",
 ]
 
@@ -77,6 +78,36 @@ class MeasurementRetention(CamelModel):
     limit: int = Field(ge=1, le=1000)
 
 
+class KayentaScoring(CamelModel):
+    """How the ``mann-whitney`` metrics of a run are scored together, as Kayenta does.
+
+    Each measurement classifies every ``mann-whitney`` metric, scores the groups
+    (``comparison.kayenta.groups``; a metric without groups is its own group named after
+    it) with ``groupWeights`` (groups without a weight share what is left of 100
+    equally) and maps the score as Argo Rollouts' Kayenta provider does: at least
+    ``passScore`` → pass, at least ``marginalScore`` → Inconclusive, below → Failed.
+    """
+
+    pass_score: float = Field(default=95.0, ge=0, le=100)
+    marginal_score: float = Field(default=75.0, ge=0, le=100)
+    group_weights: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> KayentaScoring:
+        if self.marginal_score > self.pass_score:
+            raise Invalid(
+                f"marginalScore {self.marginal_score:g} is above passScore {self.pass_score:g}",
+                fix="set marginalScore at or below passScore",
+            )
+        if any(w < 0 for w in self.group_weights.values()):
+            raise Invalid("a group weight is negative", fix="use weights between 0 and 100")
+        if sum(self.group_weights.values()) > 100:
+            raise Invalid(
+                "group weights add up to more than 100", fix="make them add up to 100 at most"
+            )
+        return self
+
+
 class AnalysisTemplateSpec(CamelModel):
     """Named metrics, their arguments, and the run-wide options."""
 
@@ -84,6 +115,7 @@ class AnalysisTemplateSpec(CamelModel):
     metrics: list[Metric] = Field(min_length=1)
     dry_run: list[DryRun] = Field(default_factory=list)
     measurement_retention: list[MeasurementRetention] = Field(default_factory=list)
+    kayenta: KayentaScoring | None = None
 
 
 class AnalysisTemplate(CamelModel):

@@ -12,6 +12,7 @@ from rollout_engine.api.durations import format_duration
 __all__ = ["EXIT_CODES", "render_table", "to_json"]
 
 EXIT_CODES = {"Successful": 0, "Failed": 1, "Inconclusive": 2, "Error": 3}
+_NOT_SHOWN = frozenset({"measurements", "state"})  # every measurement is listed; state is opaque
 
 
 def to_json(replay: Replay, *, template: str, start: datetime, end: datetime) -> dict[str, Any]:
@@ -27,7 +28,7 @@ def to_json(replay: Replay, *, template: str, start: datetime, end: datetime) ->
             "message": status.message,
         },
         "metrics": [
-            {k: v for k, v in dump(r).items() if k != "measurements"} for r in status.metric_results
+            {k: v for k, v in dump(r).items() if k not in _NOT_SHOWN} for r in status.metric_results
         ],
         "measurements": [
             {

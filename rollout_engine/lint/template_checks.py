@@ -13,6 +13,7 @@ from rollout_engine.api.base import ARG_PLACEHOLDER, BUILTIN_PLACEHOLDERS
 from rollout_engine.api.metric import Metric
 from rollout_engine.api.template import AnalysisTemplateSpec
 from rollout_engine.errors import SpecError
+from rollout_engine.lint.comparison_checks import check_comparison, check_kayenta_scoring
 from rollout_engine.lint.findings import Finding
 from rollout_engine.lint.schema import Identified
 
@@ -65,9 +66,10 @@ def _checks(ident: Identified) -> Iterator[Finding]:
         yield from _placeholders(ident, ident.doc.body["spec"]["metrics"][i], path, declared)
         yield from _conditions(ident, metric, path)
         yield from _limits(ident, metric, path)
-        yield from _comparison(ident, metric, path)
+        yield from check_comparison(ident, metric, path)
         yield from _provider(ident, metric, path)
     yield from _regexes(ident, spec)
+    yield from check_kayenta_scoring(ident, spec)
 
 
 def _placeholders(ident: Identified, raw: Any, path: str, declared: set[str]) -> Iterator[Finding]:
@@ -149,21 +151,6 @@ def _limits(ident: Identified, metric: Metric, path: str) -> Iterator[Finding]:
                 message=f"{field} {limit} exceeds count {count}, so it can never trip",
                 fix=f"lower {field} or raise count",
                 code="bad-limit",
-            )
-
-
-def _comparison(ident: Identified, metric: Metric, path: str) -> Iterator[Finding]:
-    comp = metric.comparison
-    if comp is None or comp.method != "sequential-counts":
-        return
-    for side_name, side in (("candidate", comp.candidate), ("stable", comp.stable)):
-        if side.total_query is None:
-            yield ident.finding(
-                path=f"{path}.comparison.{side_name}.totalQuery",
-                message="sequential-counts compares bad events with all events; "
-                "totalQuery is missing",
-                fix="add totalQuery counting all requests of this side",
-                code="missing-total-query",
             )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from analysis.providers.base import QueryResult
 
-__all__ = ["Asked", "ScriptedProvider"]
+__all__ = ["Asked", "QueryProvider", "ScriptedProvider"]
 
 Answer = QueryResult | Exception
 
@@ -48,3 +48,27 @@ class ScriptedProvider:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+
+@dataclass
+class QueryProvider:
+    """Answers by query text: `instant(expr, at)` and `ranged(expr, start, end, step)`.
+
+    For comparison metrics, whose sides ask different queries at the same time.
+    """
+
+    instant: Callable[[str, datetime], Answer]
+    ranged: Callable[[str, datetime, datetime, timedelta], Answer] | None = None
+    asked: list[Asked] = field(default_factory=list)
+
+    def query(self, *, expr: str, at: datetime) -> QueryResult:
+        self.asked.append(Asked(expr, at))
+        return ScriptedProvider._give(self.instant(expr, at))
+
+    def query_range(
+        self, *, expr: str, start: datetime, end: datetime, step: timedelta
+    ) -> QueryResult:
+        self.asked.append(Asked(expr, end, (start, end, step)))
+        if self.ranged is None:
+            raise AssertionError(f"no range answer scripted for {expr}")
+        return ScriptedProvider._give(self.ranged(expr, start, end, step))

@@ -23,7 +23,14 @@ from analysis.judges.kayenta.classifier import (
 from analysis.judges.kayenta.preprocess import NanStrategy, OutlierStrategy, preprocess
 from analysis.judges.result import ComparisonResult, Outcome
 
-__all__ = ["MannWhitneyConfig", "MannWhitneyObservation", "judge_mann_whitney"]
+__all__ = [
+    "Classified",
+    "MannWhitneyConfig",
+    "MannWhitneyObservation",
+    "classify_observation",
+    "judge_mann_whitney",
+    "kayenta_reason",
+]
 
 
 @dataclass(frozen=True)
@@ -65,16 +72,22 @@ def _outcome(result: Classification, *, final: bool) -> Outcome:
     return "Successful" if result.label == "Pass" else "Inconclusive"
 
 
-def judge_mann_whitney(
-    config: MannWhitneyConfig,
-    observation: MannWhitneyObservation,
-    *,
-    state: None = None,
-    alpha: float = 0.0,
-    final: bool,
-) -> ComparisonResult[None]:
-    """Classify the window as Kayenta would; `state` and `alpha` exist only for the protocol."""
-    del state, alpha
+@dataclass(frozen=True)
+class Classified:
+    """Kayenta's label for one metric and the number of points each version kept."""
+
+    classification: Classification
+    candidate_n: int
+    stable_n: int
+
+
+def classify_observation(
+    config: MannWhitneyConfig, observation: MannWhitneyObservation
+) -> Classified:
+    """Preprocess both versions and classify them, as NetflixACAJudge does for one metric.
+
+    The label is what Kayenta's scorer needs when several metrics are scored together.
+    """
     clean = {
         name: preprocess(
             values,
@@ -94,6 +107,21 @@ def judge_mann_whitney(
         must_have_data=config.must_have_data,
         rng=np.random.default_rng(config.seed),
     )
+    return Classified(result, int(clean["candidate"].size), int(clean["stable"].size))
+
+
+def judge_mann_whitney(
+    config: MannWhitneyConfig,
+    observation: MannWhitneyObservation,
+    *,
+    state: None = None,
+    alpha: float = 0.0,
+    final: bool,
+) -> ComparisonResult[None]:
+    """Classify the window as Kayenta would; `state` and `alpha` exist only for the protocol."""
+    del state, alpha
+    classified = classify_observation(config, observation)
+    result = classified.classification
     interval = result.interval
     nan = math.nan
     return ComparisonResult(
@@ -105,15 +133,16 @@ def judge_mann_whitney(
         lower=interval.lower if interval else nan,
         upper=interval.upper if interval else nan,
         confidence=config.params.confidence,
-        candidate_n=float(clean["candidate"].size),
-        stable_n=float(clean["stable"].size),
-        reason=_reason(result, config.params.tolerance),
+        candidate_n=float(classified.candidate_n),
+        stable_n=float(classified.stable_n),
+        reason=kayenta_reason(result, config.params.tolerance),
         state=None,
         critical=result.critical,
     )
 
 
-def _reason(result: Classification, tolerance: float) -> str:
+def kayenta_reason(result: Classification, tolerance: float) -> str:
+    """One line: the label and the interval behind it."""
     if result.interval is None:
         return f"Kayenta label {result.label}: {result.reason or 'no interval computed'}"
     i = result.interval

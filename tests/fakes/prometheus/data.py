@@ -22,6 +22,10 @@ hide it). The gauge ``queue_saturation_ratio`` is NaN from minute 40 to 50.
 Per-tick increments are whole numbers chosen so ratios are exact: 147 of 150
 canary requests succeed (0.98), 120 of 150 in the regression (0.80), 297 of
 300 stable (0.99).
+
+A second service, ``cart`` (`tests.fakes.prometheus.cart`), serves the
+comparison metrics: a canary as good as its stable version for the first hour,
+then three times the errors, a slower tail and more CPU.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
+
+from tests.fakes.prometheus import cart
 
 __all__ = [
     "CANARY",
@@ -170,6 +176,7 @@ def _istio(timelines: dict[str, list[_Point]]) -> Iterator[str]:
                     (p.stamp, p.totals.ok if code == "200" else p.totals.errors) for p in points
                 ]
                 yield from _counter("istio_requests_total", [(labels, samples)])
+    yield from cart.requests()
     yield "# TYPE istio_request_duration_milliseconds histogram"
     for version, points in timelines.items():
         labels = {
@@ -178,6 +185,7 @@ def _istio(timelines: dict[str, list[_Point]]) -> Iterator[str]:
             "destination_workload_namespace": NAMESPACE,
         }
         yield from _histogram("istio_request_duration_milliseconds", labels, points, ms=True)
+    yield from cart.durations()
 
 
 def _nginx(timelines: dict[str, list[_Point]]) -> Iterator[str]:
@@ -233,6 +241,6 @@ def _plain(timelines: dict[str, list[_Point]]) -> Iterator[str]:
 def write_openmetrics(path: Path) -> Path:
     """Write the whole story to `path` (families contiguous, time-ordered, ``# EOF``)."""
     timelines = {CANARY: _timeline(CANARY), STABLE: _timeline(STABLE)}
-    lines = [*_istio(timelines), *_nginx(timelines), *_plain(timelines), "# EOF"]
+    lines = [*_istio(timelines), *_nginx(timelines), *_plain(timelines), *cart.cpu(), "# EOF"]
     path.write_text("\n".join(lines) + "\n")
     return path

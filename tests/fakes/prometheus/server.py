@@ -15,7 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
@@ -46,18 +46,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def real_prometheus(workdir: Path) -> Iterator[RealPrometheus]:
-    """Backfill the test data into `workdir` and serve it until the block exits."""
+def real_prometheus(workdir: Path, *, openmetrics: Sequence[Path] = ()) -> Iterator[RealPrometheus]:
+    """Backfill data into `workdir` and serve it until the block exits.
+
+    The data is the test story of `tests.fakes.prometheus.data`, or the `openmetrics` files
+    given (each backfilled on its own, so their time ranges must not overlap).
+    """
     for binary in (PROMETHEUS, PROMTOOL):
         if shutil.which(binary) is None:
             raise RuntimeError(f"{binary} is missing: run `make test` (it installs prometheus)")
-    data = write_openmetrics(workdir / "data.om")
+    files = list(openmetrics) or [write_openmetrics(workdir / "data.om")]
     tsdb = workdir / "tsdb"
-    subprocess.run(
-        [PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(data), str(tsdb)],
-        check=True,
-        capture_output=True,
-    )
+    for data in files:
+        subprocess.run(
+            [PROMTOOL, "tsdb", "create-blocks-from", "openmetrics", str(data), str(tsdb)],
+            check=True,
+            capture_output=True,
+        )
     config = workdir / "empty.yml"
     config.write_text("")
     port = free_port()

@@ -4,7 +4,9 @@
 
 Starts `/usr/bin/prometheus` on a free loopback port with the backfilled data
 of `tests.fakes.prometheus.data` (2024-05-01 00:00–02:00 UTC: a healthy canary,
-an idle spell, a scrape gap, a regression from 01:00), replaces ``{prometheus}``
+an idle spell, a scrape gap, a regression from 01:00; and the ``cart`` service,
+whose canary matches its stable version until 01:00 and then regresses — see
+`tests.fakes.prometheus.cart`), replaces ``{prometheus}``
 in the arguments with its URL, runs the command (a bare name is looked up next
 to this Python first, i.e. in the virtualenv), stops the server, and exits with
 the command's exit code.

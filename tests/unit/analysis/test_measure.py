@@ -130,7 +130,16 @@ def _comparison_metric() -> CompiledMetric:
     return compile_run(spec, args={}).metrics[0]
 
 
-def test_comparison_metrics_error_until_their_method_is_registered() -> None:
+@pytest.fixture
+def registry() -> Iterator[None]:
+    saved = dict(comparison.COMPARISONS)
+    yield
+    comparison.COMPARISONS.clear()
+    comparison.COMPARISONS.update(saved)
+
+
+def test_a_method_without_a_measurer_is_an_error_never_a_pass(registry: None) -> None:
+    del comparison.COMPARISONS["sequential-counts"]
     m = measure(
         _comparison_metric(), ScriptedProvider(lambda at: Scalar(1.0)), now=NOW, started_at=T0
     )
@@ -138,12 +147,12 @@ def test_comparison_metrics_error_until_their_method_is_registered() -> None:
     assert "'sequential-counts' is not supported yet" in (m.measurement.message or "")
 
 
-@pytest.fixture
-def registry() -> Iterator[None]:
-    saved = dict(comparison.COMPARISONS)
-    yield
-    comparison.COMPARISONS.clear()
-    comparison.COMPARISONS.update(saved)
+def test_the_three_methods_are_registered() -> None:
+    assert set(comparison.COMPARISONS) >= {
+        "sequential-counts",
+        "sequential-latency",
+        "mann-whitney",
+    }
 
 
 def test_a_registered_judge_gets_its_state_and_the_final_flag(registry: None) -> None:

@@ -137,6 +137,28 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
         "error", "missing-total-query", "spec.metrics[0].comparison.stable.totalQuery",
         "sequential-counts compares bad events with all events; totalQuery is missing",
     ),
+    "missing-range-query.yaml": (
+        "error", "missing-range-query", "spec.metrics[0].provider.prometheus.rangeQuery",
+        "mann-whitney compares time series: the metric needs a rangeQuery",
+    ),
+    "latency-needs-buckets.yaml": (
+        "error", "latency-needs-buckets", "spec.metrics[0].comparison.candidate.query",
+        "sequential-latency compares histogram buckets: the query must return one series per le",
+    ),
+    "missing-elapsed.yaml": (
+        "error", "missing-elapsed", "spec.metrics[0].comparison.candidate.query",
+        "sequential-counts needs counts since the run started; the query does not use "
+        "{{elapsed}}",
+    ),
+    "warn-kayenta-without-count.yaml": (
+        "warning", "kayenta-without-count", "spec.metrics[0].count",
+        "mann-whitney passes only at its last look (count); without count it can never be "
+        "Successful",
+    ),
+    "warn-unknown-group.yaml": (
+        "warning", "unknown-group", "spec.kayenta.groupWeights.memory",
+        "no mann-whitney metric is in group 'memory' (groups: system)",
+    ),
     "bad-enum.yaml": (
         "error", "bad-enum", "spec.metrics[0].comparison.direction",
         "must be one of 'increase', 'decrease' or 'either', got 'up'",
