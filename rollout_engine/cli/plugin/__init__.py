@@ -15,6 +15,9 @@ more than the rest of the start-up (benchmarks/plugin_startup.py).
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 from rollout_engine.cli.lint_cmd import lint
@@ -23,9 +26,10 @@ from rollout_engine.cli.plugin.intent_cmds import abort, pause, promote, resume,
 from rollout_engine.cli.plugin.list_cmd import list_rollouts
 from rollout_engine.cli.plugin.set_cmd import set_app
 
-__all__ = ["PROG", "app", "run"]
+__all__ = ["COMPLETE_VAR", "PROG", "app", "run"]
 
 PROG = "kubectl rollout-engine"
+COMPLETE_VAR = "_KUBECTL_ROLLOUT_ENGINE_COMPLETE"
 
 app = typer.Typer(
     name=PROG,
@@ -59,5 +63,13 @@ def _main() -> None:
 
 
 def run() -> None:
-    """Console-script entry point; usage lines read ``kubectl rollout-engine …``."""
-    app(prog_name=PROG)
+    """Console-script entry point; usage lines read ``kubectl rollout-engine …``.
+
+    Shell completion keeps the executable's own name: the shell completes
+    ``kubectl-rollout_engine``, and click derives the completion variable
+    (``_KUBECTL_ROLLOUT_ENGINE_COMPLETE``) from it.
+    """
+    completing = COMPLETE_VAR in os.environ or any(
+        arg in ("--install-completion", "--show-completion") for arg in sys.argv[1:]
+    )
+    app(prog_name=None if completing else PROG)
