@@ -182,70 +182,85 @@ def _plan(rollout: Rollout) -> Plan | None:
         return None  # NB: the status message already says "invalid spec: …"
 
 
-def rollout_view(snapshot: Snapshot) -> RolloutView:
-    """Everything ``get`` shows, as one value."""
-    rollout, status = snapshot.read.rollout, snapshot.read.status
-    meta = rollout.metadata
+def _intent(status: RolloutStatus) -> IntentView | None:
     intent = status.intent
-    verdict = status.last_verdict
-    return RolloutView(
-        name=meta.name,
-        namespace=meta.namespace or "",
-        strategy=rollout.spec.strategy.kind,
-        router=router_of(rollout),
-        phase=status.phase,
-        message=status.message,
-        created_at=meta.creation_timestamp,
-        step_index=status.current_step_index,
-        step_count=status.step_count,
-        current_weights=_weights(status.current_weights),
-        desired_weights=_weights(status.desired_weights),
-        active_revision=status.blue_green.active_revision if status.blue_green else None,
-        preview_revision=status.blue_green.preview_revision if status.blue_green else None,
-        stable=_version(
+    if intent is None:
+        return None
+    return IntentView(
+        action=intent.action,
+        id=intent.id,
+        requested_by=intent.requested_by,
+        requested_at=intent.requested_at,
+        step=intent.step,
+        revision=intent.revision,
+        to_revision=intent.to_revision,
+        applied=intent.id == status.last_intent_id,
+    )
+
+
+def _verdict(status: RolloutStatus) -> VerdictView | None:
+    v = status.last_verdict
+    return VerdictView(run=v.run, phase=v.phase, message=v.message, at=v.at) if v else None
+
+
+def _conditions(status: RolloutStatus) -> list[ConditionView]:
+    return [
+        ConditionView(
+            type=c.type,
+            status=c.status,
+            reason=c.reason,
+            last_transition_time=c.last_transition_time,
+        )
+        for c in status.conditions
+    ]
+
+
+def _versions(snapshot: Snapshot) -> dict[str, VersionView]:
+    rollout, status = snapshot.read.rollout, snapshot.read.status
+    return {
+        "stable": _version(
             "stable",
             revision=status.stable_revision,
             deployment=stable_deployment(rollout),
             answer=snapshot.stable,
         ),
-        candidate=_version(
+        "candidate": _version(
             "candidate",
             revision=status.candidate_revision,
             deployment=rollout.spec.workload_ref.name,
             answer=snapshot.workload,
         ),
+    }
+
+
+def rollout_view(snapshot: Snapshot) -> RolloutView:
+    """Everything ``get`` shows, as one value."""
+    rollout, status = snapshot.read.rollout, snapshot.read.status
+    bg = status.blue_green
+    return RolloutView(
+        name=rollout.metadata.name,
+        namespace=rollout.metadata.namespace or "",
+        strategy=rollout.spec.strategy.kind,
+        router=router_of(rollout),
+        phase=status.phase,
+        message=status.message,
+        created_at=rollout.metadata.creation_timestamp,
+        step_index=status.current_step_index,
+        step_count=status.step_count,
+        current_weights=_weights(status.current_weights),
+        desired_weights=_weights(status.desired_weights),
+        active_revision=bg.active_revision if bg else None,
+        preview_revision=bg.preview_revision if bg else None,
+        **_versions(snapshot),
         steps=_steps(_plan(rollout), status),
         analysis_runs=[
             _run(role, name, snapshot.runs.get(name)) for role, name in run_names(status)
         ],
-        last_verdict=VerdictView(
-            run=verdict.run, phase=verdict.phase, message=verdict.message, at=verdict.at
-        )
-        if verdict
-        else None,
-        intent=IntentView(
-            action=intent.action,
-            id=intent.id,
-            requested_by=intent.requested_by,
-            requested_at=intent.requested_at,
-            step=intent.step,
-            revision=intent.revision,
-            to_revision=intent.to_revision,
-            applied=intent.id == status.last_intent_id,
-        )
-        if intent
-        else None,
+        last_verdict=_verdict(status),
+        intent=_intent(status),
         aborted=status.abort,
         abort_reason=status.abort_reason,
-        conditions=[
-            ConditionView(
-                type=c.type,
-                status=c.status,
-                reason=c.reason,
-                last_transition_time=c.last_transition_time,
-            )
-            for c in status.conditions
-        ],
+        conditions=_conditions(status),
     )
 
 

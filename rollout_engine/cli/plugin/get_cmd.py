@@ -20,15 +20,19 @@ from rollout_engine.cli.plugin.options import (
 __all__ = ["get"]
 
 
+WatchOpt = Annotated[
+    bool, typer.Option("-w", "--watch", help="redraw until Healthy or Degraded (Ctrl-C stops)")
+]
+IntervalOpt = Annotated[
+    float, typer.Option("--interval", min=0.05, help="seconds between refreshes with --watch")
+]
+
+
 def get(
     name: NameArg,
     *,
-    watch: Annotated[
-        bool, typer.Option("-w", "--watch", help="redraw until Healthy or Degraded (Ctrl-C stops)")
-    ] = False,
-    interval: Annotated[
-        float, typer.Option("--interval", min=0.05, help="seconds between refreshes with --watch")
-    ] = 2.0,
+    watch: WatchOpt = False,
+    interval: IntervalOpt = 2.0,
     namespace: NamespaceOpt = None,
     context: ContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
@@ -48,7 +52,6 @@ def get(
 
     with reported():
         session = sessions.open_session(Target(namespace, context, kubeconfig))
-
         if watch:
             last = watch_view(
                 lambda: rollout_view(snapshot(session, name)),

@@ -22,6 +22,7 @@ once where it was meant (``strategies.intents``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -35,7 +36,10 @@ from rollout_engine.cli.plugin.session import Session
 from rollout_engine.errors import Conflict
 from strategies import build_plan
 
-__all__ = ["Outcome", "intent_patch", "new_intent", "request_intent"]
+__all__ = ["Outcome", "intent_patch", "new_id", "new_intent", "request_intent"]
+
+new_id: Callable[[], str] = lambda: uuid.uuid4().hex[:20]  # noqa: E731
+"""A fresh intent id (random; the README demo fixes it to print the same every run)."""
 
 _INTENT_KEYS = ("action", "id", "requestedAt", "requestedBy", "step", "revision", "toRevision")
 
@@ -71,7 +75,7 @@ def new_intent(
     """A fresh intent aimed at the step and candidate revision the person saw in `status`."""
     return Intent(
         action=action,
-        id=uuid.uuid4().hex[:20],
+        id=new_id(),
         requested_at=now,
         requested_by=user,
         step=status.current_step_index,
@@ -139,6 +143,14 @@ def _decide(
     )
     if refusal is not None:
         return Outcome("refused", read, refusal=refusal)
+    return _against_pending(read, action=action, to_revision=to_revision)
+
+
+def _against_pending(
+    read: Read, *, action: IntentAction, to_revision: int | None
+) -> Outcome | Intent | None:
+    """An intent not yet consumed: the same request is a no-op; only abort replaces another."""
+    status = read.status
     pending = pending_intent(status)
     if pending is None:
         return None
@@ -155,12 +167,9 @@ def _decide(
     if action == "abort":
         return pending  # NB: an abort may replace anything not yet applied
     who = f" by {pending.requested_by}" if pending.requested_by else ""
-    return Outcome(
-        "refused",
-        read,
-        refusal=Refusal(
-            f"cannot {action}: a {pending.action}{who} (intent {pending.id}) is not applied by "
-            "the controller yet; wait for it (kubectl rollout-engine get "
-            f"{read.rollout.metadata.name}), or abort"
-        ),
+    message = (
+        f"cannot {action}: a {pending.action}{who} (intent {pending.id}) is not applied by the "
+        f"controller yet; wait for it (kubectl rollout-engine get {read.rollout.metadata.name}), "
+        "or abort"
     )
+    return Outcome("refused", read, refusal=Refusal(message))

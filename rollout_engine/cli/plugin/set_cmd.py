@@ -47,15 +47,9 @@ def set_image(
     change it in Git instead, or the next sync puts it back.)
     """
     from rollout_engine.cli.plugin import session as sessions
-    from rollout_engine.cli.plugin.fetch import DEPLOYMENT, read_rollout
-    from rollout_engine.cli.plugin.images import (
-        UnknownContainer,
-        image_changes,
-        image_patch,
-        parse_pairs,
-    )
+    from rollout_engine.cli.plugin.image_write import describe, set_images
+    from rollout_engine.cli.plugin.images import UnknownContainer, parse_pairs
     from rollout_engine.cli.plugin.output import emit
-    from rollout_engine.cli.plugin.views import ImageChangeResult
 
     try:
         requests = parse_pairs(images)
@@ -63,38 +57,11 @@ def set_image(
         fail(str(exc), ExitCode.USAGE)
     with reported():
         session = sessions.open_session(Target(namespace, context, kubeconfig))
-        rollout = read_rollout(session, name).rollout
-        deployment_name = rollout.spec.workload_ref.name
-        deployment = session.objects.get(
-            DEPLOYMENT, name=deployment_name, namespace=session.namespace
-        )
         try:
-            changes = image_changes(deployment, requests)
+            result = set_images(session, name=name, requests=requests)
         except UnknownContainer as exc:
             fail(str(exc), ExitCode.INVALID_STATE)
-        if changes:
-            session.objects.patch(
-                DEPLOYMENT,
-                name=deployment_name,
-                namespace=session.namespace,
-                patch=image_patch(changes),
-                patch_type="json",
-            )
-    result = ImageChangeResult(
-        rollout=name,
-        namespace=session.namespace,
-        deployment=deployment_name,
-        result="written" if changes else "unchanged",
-        changes=[c for _, _, c in changes],
-    )
     if output is not Output.table:
         emit(result, output)
-    elif not changes:
-        typer.echo(f"deployment {session.namespace}/{deployment_name}: images unchanged")
     else:
-        for change in result.changes:
-            typer.echo(
-                f"deployment {session.namespace}/{deployment_name}: {change.container} "
-                f"{change.previous} → {change.image}"
-            )
-        typer.echo(f"  rollout {name} starts rolling out the new revision")
+        typer.echo("\n".join(describe(result)))

@@ -113,12 +113,13 @@ def _counts(metric: MetricView) -> str:
     return f"{metric.count} measured" + (f": {', '.join(parts)}" if parts else "")
 
 
-def _metric(node: Tree, metric: MetricView, now: datetime) -> None:
+def _metric(node: Tree, metric: MetricView, now: datetime, *, run_message: str | None) -> None:
     line = Text(f"{metric.name}  ", style="bold")
     line.append_text(_phase(metric.phase))
     line.append(f"  {_counts(metric)}" + ("  (dry run)" if metric.dry_run else ""))
-    if metric.message and metric.phase not in ("Pending", "Running"):  # NB: a verdict's reason
-        line.append(f"\n{metric.message}", style="italic")
+    reason = metric.message if metric.phase not in ("Pending", "Running") else None
+    if reason and reason not in (run_message or ""):  # NB: the run's verdict may quote it
+        line.append(f"\n{reason}", style="italic")
     branch = node.add(line)
     if metric.latest is not None:
         branch.add(_measurement(metric.latest, now))
@@ -137,7 +138,7 @@ def _run(node: Tree, run: RunView, now: datetime) -> None:
         line.append(f"\n{run.message}", style="italic")
     branch = node.add(line)
     for metric in run.metrics:
-        _metric(branch, metric, now)
+        _metric(branch, metric, now, run_message=run.message)
 
 
 def _header(view: RolloutView) -> Text:
