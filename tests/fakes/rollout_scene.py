@@ -270,7 +270,13 @@ class Scene:
     def blue_green_failed(self) -> Played:
         """shop/checkout: the pre-promotion smoke test Failed, so the rollout aborted."""
         body = example("bluegreen.yaml", "Rollout")
-        played = self.play(body, start=self.now - timedelta(minutes=6), replicas=2)
+        played = self.play(
+            body,
+            start=self.now - timedelta(minutes=6),
+            replicas=2,
+            stable_revision="6c4f8b2d1",
+            candidate_revision="9a7e3c5f0",
+        )
         world = played.world
         world.settle()  # preview up; the pre-promotion analysis runs
         pre = (
@@ -306,7 +312,11 @@ class Scene:
         """shop/search: nothing in flight; the stable serves everyone."""
         body = example("abtest-header.yaml", "Rollout")
         played = self.play(
-            body, start=self.now - timedelta(hours=2), replicas=2, stable_revision=None
+            body,
+            start=self.now - timedelta(hours=2),
+            replicas=2,
+            stable_revision=None,
+            candidate_revision="84d2b9e7c",
         )
         played.world.settle()
         self.deployment(

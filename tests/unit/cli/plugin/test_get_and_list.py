@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml
 
 from tests.fakes.apiserver import AuthzRequest, FakeApiServer
@@ -104,11 +106,11 @@ def test_get_of_a_failed_rollout_shows_the_verdict_and_where_it_stopped(
     text = ran.out
     assert ran.out.splitlines()[0] == "Rollout shop/checkout  Degraded  blueGreen via services"
     assert "✘ 1 prePromotionAnalysis smoke   ← aborted here" in text
-    assert "checkout-7d9f5c6b8-pre (prePromotion)  Failed" in text
+    assert "checkout-9a7e3c5f0-pre (prePromotion)  Failed" in text
     assert "error-rate  Failed  2 measured: 1 successful, 1 failed" in text
     assert "latest Failed  value [0.071]" in text
     assert "error-rate 0.071 >= 0.05 (failureCondition result >= 0.05)" in text
-    assert "Services  active → 5b8c9d7e1 · preview → 5b8c9d7e1" in text
+    assert "Services  active → 6c4f8b2d1 · preview → 6c4f8b2d1" in text
 
 
 def test_get_answers_in_two_round_trips(
@@ -262,3 +264,30 @@ def test_list_of_nothing_and_errors(scene: Scene, plugin: Plugin, apiserver: Fak
     refused = plugin("list", "-n", "storefront")
     assert refused.code == 4
     assert refused.err.startswith("error: forbidden: list rollouts: rollouts is forbidden")
+
+
+def test_a_rollout_this_plugin_cannot_read_is_a_warning_in_list_and_an_error_in_get(
+    scene: Scene, plugin: Plugin, apiserver: FakeApiServer
+) -> None:
+    scene.canary_at_analysis()
+    scene.blue_green_failed()
+
+    def newer_controller(rollout: dict[str, Any]) -> None:
+        rollout["status"]["phase"] = "Exploded"
+
+    apiserver.store.update(
+        "rollout-engine.io/v1alpha1",
+        "Rollout",
+        name="checkout",
+        namespace="shop",
+        mutate=newer_controller,
+    )
+    listed = plugin("list", "-A")
+    assert listed.code == 0
+    assert [line.split()[1] for line in listed.out.splitlines()[1:]] == ["web"]
+    assert listed.err.startswith(
+        "warning: status.phase: rollout shop/checkout cannot be read by this version of the plugin"
+    )
+    got = plugin("get", "checkout", "-n", "shop")
+    assert got.code == 1
+    assert got.err.startswith("error: status.phase: rollout shop/checkout cannot be read")

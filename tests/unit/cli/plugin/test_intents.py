@@ -146,7 +146,7 @@ def test_each_command_writes_its_intent_and_the_engine_applies_it(
     (write,) = _status_writes(apiserver)
     intent = _intent_of(write)
     assert {k: intent[k] for k in expected} == expected
-    assert intent["revision"] == CANDIDATE_REVISION
+    assert intent["revision"] == played.world.candidate_revision
     played.reconcile()
     assert played.world.status is not None
     assert played.world.status.last_intent_id == intent["id"]
