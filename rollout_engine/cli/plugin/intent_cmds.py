@@ -6,7 +6,7 @@ check, write and report the same way (request.py says what is written).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,11 +21,19 @@ from rollout_engine.cli.plugin.options import (
     Target,
 )
 
+if TYPE_CHECKING:  # NB: only for mypy; importing the models would slow down --help
+    from rollout_engine.api.status import IntentAction
+
 __all__ = ["abort", "pause", "promote", "resume", "retry", "undo"]
 
 
 def _act(
-    action: str, name: str, target: Target, output: Output, *, to_revision: int | None = None
+    action: IntentAction,
+    name: str,
+    target: Target,
+    output: Output,
+    *,
+    to_revision: int | None = None,
 ) -> None:
     from rollout_engine.cli.plugin import session as sessions
     from rollout_engine.cli.plugin.intent_text import describe, intent_result
@@ -37,7 +45,7 @@ def _act(
         outcome = request_intent(
             session,
             name=name,
-            action=action,  # type: ignore[arg-type]
+            action=action,
             now=sessions.clock(),
             to_revision=to_revision,
         )
