@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks import apiserver_startup, measurement, strategy_engine
+from benchmarks import apiserver_startup, measurement, plugin_startup, strategy_engine
 from benchmarks.decision_quality.__main__ import main as decision_quality
 from benchmarks.sandbox.__main__ import main as sandbox
 
@@ -15,6 +15,7 @@ def main() -> int:
         measurement.main(["--seconds", "1"]),
         sandbox(),
         decision_quality([]),
+        plugin_startup.main([]),
     ]
     return max(codes)
 
