@@ -1,4 +1,4 @@
-"""A clock that moves only when a test moves it, for driving a whole controller deterministically."""
+"""A clock that moves only when a test moves it: drives a whole controller deterministically."""
 
 from __future__ import annotations
 
@@ -30,8 +30,7 @@ class FakeClock:
     def set(self, when: datetime) -> datetime:
         """Jump to `when` (never backwards)."""
         with self._lock:
-            if when > self._now:
-                self._now = when
+            self._now = max(self._now, when)
             now, listeners = self._now, list(self._listeners)
         for listener in listeners:
             listener(now)

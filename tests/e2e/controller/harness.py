@@ -22,6 +22,7 @@ from rollout_engine.controller import Controller, ControllerConfig
 from rollout_engine.kube import Objects, WatchSettings, kind
 from rollout_engine.notify import DestinationPolicy, NotifyConfig
 from strategies.routers.istio import IstioTargets, read_virtual_service
+from strategies.routers.nginx_ingress import read_canary_ingress
 from tests.fakes.apiserver.handle import FakeApiServer
 from tests.fakes.clock import FakeClock
 from tests.fakes.istio_admission import admission_errors
@@ -44,7 +45,9 @@ class Harness:
     user: Objects
     namespace: str = NAMESPACE
     weights: list[int] = field(default_factory=list)
-    """The candidate weight after every VirtualService write, in order."""
+    steps: list[tuple[int | None, bool]] = field(default_factory=list)
+    """For each weight: the Rollout's step index and abort flag when it was written."""
+    """The candidate weight after every router write (VirtualService or canary Ingress)."""
     admission_problems: list[str] = field(default_factory=list)
     """What Istio (our mirror of its validation) would refuse in those writes."""
 
@@ -73,7 +76,9 @@ class Harness:
         """Push a new candidate: the user changes the Deployment's image."""
         deployment = self.get("Deployment", name)
         containers = deployment["spec"]["template"]["spec"]["containers"]
-        patch = {"spec": {"template": {"spec": {"containers": [{**containers[0], "image": image}]}}}}
+        patch = {
+            "spec": {"template": {"spec": {"containers": [{**containers[0], "image": image}]}}}
+        }
         self.user.patch(kind("Deployment"), name=name, namespace=self.namespace, patch=patch)
 
     def settle(self, *, quiet: float = 0.25, timeout: float = 20.0) -> None:
@@ -147,17 +152,22 @@ def running_controller(
     prometheus: str | None = None,
     slack: SlackReceiver | None = None,
     namespace: str = NAMESPACE,
+    installed: bool = False,
 ) -> Iterator[Harness]:
-    """A cluster with our CRDs and Istio's, a namespace, and a started controller."""
-    api.install_crds(CRDS / "rollouts.yaml")
-    api.install_crds(CRDS / "analysistemplates.yaml")
-    api.install_crds(CRDS / "clusteranalysistemplates.yaml")
-    api.install_crds(CRDS / "analysisruns.yaml")
+    """A cluster with our CRDs and Istio's, a namespace, and a started controller.
+
+    `installed`: the test already applied the install manifests (our CRDs) and
+    will create the namespace itself.
+    """
+    if not installed:
+        for crd in ("rollouts", "analysistemplates", "clusteranalysistemplates", "analysisruns"):
+            api.install_crds(CRDS / f"{crd}.yaml")
     api.install_crds()
     api.admission.enable_istio_validation()
     api.world.enable()
     user = Objects(api.api_client("user"))
-    user.create(kind("Namespace"), {"metadata": {"name": namespace}})
+    if not installed:
+        user.create(kind("Namespace"), {"metadata": {"name": namespace}})
     clock = FakeClock(start)
     policy = DestinationPolicy(allowed_hosts=frozenset({slack.host_port} if slack else set()))
     config = ControllerConfig(
@@ -172,18 +182,23 @@ def running_controller(
 
     def record_weight(record: Any) -> None:
         # NB: runs on the API server's request thread: it must never raise
-        if not (record.resource == "virtualservices" and record.is_write and record.succeeded):
+        if record.identity != "controller" or not (record.is_write and record.succeeded):
             return
-        vs = api.store.get(
-            "networking.istio.io/v1", "VirtualService", name=record.name, namespace=record.namespace
-        )
-        if vs is None or record.identity != "controller":
+        if record.resource not in ("ingresses", "virtualservices"):
             return
-        harness.admission_problems += admission_errors(vs)
         try:
-            harness.weights.append(harness.canary_weight(record.name))
-        except Exception:  # noqa: BLE001  (not a VirtualService of this rollout)
+            weight = _weight_after(api, harness, record)
+        except Exception:  # NB: not a router object of this rollout
             return
+        rollout = (
+            api.store.get(
+                "rollout-engine.io/v1alpha1", "Rollout", name="web", namespace=record.namespace
+            )
+            or {}
+        )
+        status = rollout.get("status") or {}
+        harness.weights.append(weight)
+        harness.steps.append((status.get("currentStepIndex"), bool(status.get("abort"))))
 
     unsubscribe = api.journal.subscribe(record_weight)
     controller.start()
@@ -192,3 +207,18 @@ def running_controller(
     finally:
         unsubscribe()
         controller.stop()
+
+
+def _weight_after(api: FakeApiServer, harness: Harness, record: Any) -> int:
+    """The candidate weight the router object says after `record`'s write."""
+    if record.resource == "ingresses":
+        canary = api.store.get(
+            "networking.k8s.io/v1", "Ingress", name=record.name, namespace=record.namespace
+        )
+        return read_canary_ingress(canary).canary_weight
+    vs = api.store.get(
+        "networking.istio.io/v1", "VirtualService", name=record.name, namespace=record.namespace
+    )
+    assert vs is not None
+    harness.admission_problems += admission_errors(vs)
+    return harness.canary_weight(record.name)

@@ -1,4 +1,4 @@
-"""The objects of the end-to-end scenarios: a Deployment, its router objects, templates, Rollouts."""
+"""The objects of the end-to-end scenarios: a Deployment, router objects, templates, Rollouts."""
 
 from __future__ import annotations
 
@@ -67,8 +67,13 @@ def service(name: str = "web", *, app: str = "web") -> Obj:
     }
 
 
-def virtual_service(name: str = "web", *, stable: str = "web-primary", canary: str = "web-canary",
-                    subsets: bool = False) -> Obj:
+def virtual_service(
+    name: str = "web",
+    *,
+    stable: str = "web-primary",
+    canary: str = "web-canary",
+    subsets: bool = False,
+) -> Obj:
     def destination(host: str, subset: str) -> Obj:
         return {"host": host, "subset": subset} if subsets else {"host": host}
 
