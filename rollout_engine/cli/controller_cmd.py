@@ -7,12 +7,12 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
-    from rollout_engine.controller import Controller
+    from rollout_engine.controller import Controller, ControllerConfig
     from rollout_engine.controller.serve import Endpoints
 
 __all__ = ["controller"]
@@ -71,47 +71,90 @@ def controller(
     log_format: Annotated[str, typer.Option(help="json or text.")] = "json",
 ) -> None:
     """Run the controller: reconcile Rollouts through Istio or NGINX, judged by Prometheus."""
-    from rollout_engine.api.durations import parse_duration
-    from rollout_engine.controller import Controller, ControllerConfig, load_notify_config
-    from rollout_engine.controller.logs import configure
-    from rollout_engine.controller.serve import Endpoints, metrics_route, probe
-    from rollout_engine.errors import KubeError, SpecError
-    from rollout_engine.kube import connect
+    from rollout_engine.controller import Controller
+    from rollout_engine.controller.logs import LEVELS, configure
 
-    configure(level=log_level, fmt=log_format)
-    try:
-        connection = connect(kubeconfig=kubeconfig, context=context)
-        seconds = parse_duration(resync, path="--resync").total_seconds()
-        home = lease_namespace or connection.namespace
-        config = ControllerConfig(
-            namespace=namespace,
-            resync_seconds=seconds,
-            workers=workers,
-            prometheus_address=prometheus_address,
-            identity=os.environ.get("POD_NAME") or "rollout-engine",
-            notify=load_notify_config(notifications_config, namespace=home),
+    if log_level not in LEVELS or log_format not in ("json", "text"):
+        typer.echo(
+            f"error: --log-level is one of {', '.join(LEVELS)}; --log-format json or text", err=True
         )
-    except (KubeError, SpecError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(2)
+    api_client, config = _settings(
+        kubeconfig=kubeconfig,
+        context=context,
+        namespace=namespace,
+        lease_namespace=lease_namespace,
+        resync=resync,
+        workers=workers,
+        prometheus_address=prometheus_address,
+        notifications_config=notifications_config,
+    )
+    configure(level=log_level, fmt=log_format)
     if leader_elect:
         logging.getLogger("rollout_engine.controller").warning(
             "--leader-elect is not implemented yet: acting as the only replica"
         )
-    running = Controller(connection.api_client, config=config)
+    running = Controller(api_client, config=config)
+    endpoints = _serve(running, host=bind_address, metrics=metrics_port, health=health_port)
+    _run_until_signalled(running, endpoints)
+
+
+def _settings(
+    *,
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str | None,
+    lease_namespace: str | None,
+    resync: str,
+    workers: int,
+    prometheus_address: str | None,
+    notifications_config: Path | None,
+) -> tuple[Any, ControllerConfig]:
+    """The API connection and the configuration; exit 2 with the reason when either is bad."""
+    from rollout_engine.api.durations import parse_duration
+    from rollout_engine.controller import ControllerConfig, load_notify_config
+    from rollout_engine.errors import KubeError, SpecError
+    from rollout_engine.kube import connect
+
+    try:
+        connection = connect(kubeconfig=kubeconfig, context=context)
+        config = ControllerConfig(
+            namespace=namespace,
+            resync_seconds=parse_duration(resync, path="--resync").total_seconds(),
+            workers=workers,
+            prometheus_address=prometheus_address,
+            identity=os.environ.get("POD_NAME") or "rollout-engine",
+            notify=load_notify_config(
+                notifications_config, namespace=lease_namespace or connection.namespace
+            ),
+        )
+    except (KubeError, SpecError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    return connection.api_client, config
+
+
+def _serve(running: Controller, *, host: str, metrics: int, health: int) -> Endpoints:
+    """/metrics on one port, /healthz and /readyz on another (or all on one)."""
+    from rollout_engine.controller.serve import Endpoints, metrics_route, probe
+
     endpoints = Endpoints()
-    health = {
+    probes = {
         "/healthz": probe(running.alive, "controller"),
         "/readyz": probe(running.ready, "controller"),
     }
-    if metrics_port == health_port and metrics_port != 0:
-        endpoints.serve(
-            host=bind_address, port=metrics_port, routes={"/metrics": metrics_route, **health}
+    if metrics == health and metrics != 0:
+        bound = endpoints.serve(
+            host=host, port=metrics, routes={"/metrics": metrics_route, **probes}
         )
+        ports = {"metrics": bound, "health": bound}
     else:
-        endpoints.serve(host=bind_address, port=metrics_port, routes={"/metrics": metrics_route})
-        endpoints.serve(host=bind_address, port=health_port, routes=health)
-    _run_until_signalled(running, endpoints)
+        ports = {
+            "metrics": endpoints.serve(host=host, port=metrics, routes={"/metrics": metrics_route}),
+            "health": endpoints.serve(host=host, port=health, routes=probes),
+        }
+    logging.getLogger("rollout_engine.controller").info("serving", extra=ports)
+    return endpoints
 
 
 def _run_until_signalled(running: Controller, endpoints: Endpoints) -> None:

@@ -16,6 +16,8 @@ from rollout_engine.controller.problems import Problem, summary
 
 __all__ = ["degraded"]
 
+_ORDER = {"Progressing": 0, "Paused": 1, "Healthy": 2, "Degraded": 3}
+
 
 def degraded(
     status: RolloutStatus,
@@ -26,8 +28,7 @@ def degraded(
     generation: int | None,
 ) -> RolloutStatus:
     """`status` reporting `problems` (phase Degraded, Degraded=True, Progressing=False)."""
-    reason = problems[0].reason
-    message = summary(problems)
+    reason, message = problems[0].reason, summary(problems)
     wanted: dict[str, tuple[ConditionStatus, str]] = {
         "Progressing": ("False", reason),
         "Healthy": ("False", reason),
@@ -48,8 +49,7 @@ def degraded(
                 observed_generation=generation,
             )
         )
-    order = {"Progressing": 0, "Paused": 1, "Healthy": 2, "Degraded": 3}
-    conditions.sort(key=lambda c: order.get(c.type, 9))
+    conditions.sort(key=lambda c: _ORDER.get(c.type, 9))
     return status.model_copy(
         update={
             "phase": "Degraded",

@@ -16,7 +16,9 @@ from typing import Any
 
 from rollout_engine.notify.redact import REDACTOR
 
-__all__ = ["JsonFormatter", "configure"]
+__all__ = ["LEVELS", "JsonFormatter", "configure"]
+
+LEVELS = ("debug", "info", "warning", "error")
 
 _STANDARD = set(vars(logging.makeLogRecord({})))
 
@@ -50,5 +52,6 @@ def configure(*, level: str = "info", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # NB: urllib3 logs request URLs at DEBUG, query strings (and so argument values) included
     for noisy in ("urllib3", "apscheduler", "kubernetes"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -48,7 +48,8 @@ class Problem:
 
 def summary(problems: list[Problem]) -> str:
     """All problems in one status message (the first ones, if there are many)."""
-    shown = [p.message for p in problems[:3]]
-    more = len(problems) - len(shown)
+    messages = list(dict.fromkeys(p.message for p in problems))
+    shown = messages[:3]
+    more = len(messages) - len(shown)
     text = "; ".join(shown)
     return f"{text}; and {more} more" if more > 0 else text

@@ -18,7 +18,7 @@ than its spec) is looked at again in a second, without deciding anything.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,7 +48,15 @@ from rollout_engine.controller.writes import Writer
 from rollout_engine.errors import Forbidden, SpecError
 from rollout_engine.kube import Objects
 from rollout_engine.notify import RolloutRef, has_pending
-from strategies import Decision, Observed, RouterReport, RunState, VersionState, advance
+from strategies import (
+    AnalysisRequest,
+    Decision,
+    Observed,
+    RouterReport,
+    RunState,
+    VersionState,
+    advance,
+)
 
 __all__ = ["Outcome", "Reconciler"]
 
@@ -105,7 +113,10 @@ class Reconciler:
         decision = self.decide(world, observed, now=now)
         self.record_status(world, decision, now=now)
         self.announce(world, decision)
-        changed, run_wakes = self.apply_desired(world, decision, observed, router)
+        try:
+            changed, run_wakes = self.apply_desired(world, decision, observed, router)
+        except SpecError as exc:
+            return self.report_failed_apply(world, exc)
         self.arm_timers(key, decision, run_wakes)
         return Outcome(again=changed)
 
@@ -173,24 +184,25 @@ class Reconciler:
     def apply_desired(
         self, world: World, decision: Decision, observed: Observed, router: TrafficRouter | None
     ) -> tuple[bool, dict[str, datetime | None]]:
-        """Step 7: the desired state, in the safe order; returns (changed, run wake-ups)."""
+        """Step 7: the desired state, in the safe order; returns (changed, run wake-ups).
+
+        Raises:
+            SpecError: something only a person can fix (no ports for a Service, an undo
+                to a template no longer kept, a run name taken by someone else).
+        """
         desired, status = decision.desired, decision.status
-        try:
-            changed = self._scale(world, decision, observed, phase="up")
-            changed |= self._services.apply(world, desired.services)
-            if router is not None and desired.traffic is not None:
-                assert world.rollout is not None
-                changed |= router.apply(
-                    rollout=world.rollout, desired=desired.traffic, subsets=desired.subsets
-                )
-            ran, wakes = self.run_analyses(world, decision, observed)
-            changed |= ran
-            changed |= self._scale(world, decision, observed, phase="down")
-            if desired.rollback is not None and status.undo is not None:
-                changed |= self._workloads.undo(world, desired.rollback)
-        except SpecError as exc:
-            self._failed_applies[world.key] = Problem("ApplyFailed", str(exc), hold=False)
-            raise
+        changed = self._scale(world, decision, observed, phase="up")
+        changed |= self._services.apply(world, desired.services)
+        if router is not None and desired.traffic is not None:
+            assert world.rollout is not None
+            changed |= router.apply(
+                rollout=world.rollout, desired=desired.traffic, subsets=desired.subsets
+            )
+        ran, wakes = self.run_analyses(world, decision, observed)
+        changed |= ran
+        changed |= self._scale(world, decision, observed, phase="down")
+        if desired.rollback is not None and status.undo is not None:
+            changed |= self._workloads.undo(world, desired.rollback)
         self._failed_applies.pop(world.key, None)
         return changed, wakes
 
@@ -198,34 +210,13 @@ class Reconciler:
         self, world: World, decision: Decision, observed: Observed
     ) -> tuple[bool, dict[str, datetime | None]]:
         """Step 7d: create the runs the engine wants, measure what is due, stop the rest."""
-        assert world.rollout is not None
         desired = decision.desired
         stable = decision.status.stable_revision or observed.candidate_revision
-        bad = {p.template for p in world.problems if p.template}
-        changed = False
-        for request in desired.analyses:
-            ids = template_ids(request)
-            if request.name in world.runs or any(t in bad or t not in world.templates for t in ids):
-                continue
-            body = build_run(
-                request,
-                templates=world.templates,
-                rollout=world.rollout,
-                raw=world.raw,
-                stable=stable,
-                candidate=observed.candidate_revision,
-            )
-            world.runs[request.name] = ensure_run(
-                self._writer, self._objects, body, owner=world.raw
-            )
-            changed = True
-        ctx = RunContext(
-            world.namespace,
-            world.key.name,
-            str((world.raw.get("metadata") or {}).get("uid")),
-            stable,
-            observed.candidate_revision,
+        changed = self._create_runs(
+            world, desired.analyses, stable=stable, candidate=observed.candidate_revision
         )
+        uid = str((world.raw.get("metadata") or {}).get("uid"))
+        ctx = RunContext(world.namespace, world.key.name, uid, stable, observed.candidate_revision)
         wanted = {a.name for a in desired.analyses}
         wakes: dict[str, datetime | None] = {}
         for name, obj in world.runs.items():
@@ -237,6 +228,31 @@ class Reconciler:
             wakes[f"run:{name}"] = outcome.next_at
         return changed, wakes
 
+    def _create_runs(
+        self, world: World, requests: Sequence[AnalysisRequest], *, stable: str, candidate: str
+    ) -> bool:
+        """Create (or adopt) each requested run whose templates are all present and valid."""
+        assert world.rollout is not None
+        bad = {p.template for p in world.problems if p.template}
+        changed = False
+        for request in requests:
+            ids = template_ids(request)
+            if request.name in world.runs or any(t in bad or t not in world.templates for t in ids):
+                continue
+            body = build_run(
+                request,
+                templates=world.templates,
+                rollout=world.rollout,
+                raw=world.raw,
+                stable=stable,
+                candidate=candidate,
+            )
+            world.runs[request.name] = ensure_run(
+                self._writer, self._objects, body, owner=world.raw
+            )
+            changed = True
+        return changed
+
     def arm_timers(
         self, key: RolloutRef, decision: Decision, run_wakes: dict[str, datetime | None]
     ) -> None:
@@ -247,6 +263,24 @@ class Reconciler:
 
     def hold(self, world: World) -> Outcome:
         """Report why the rollout cannot be reconciled; apply nothing."""
+        composed = self._status.compose(
+            world, world.stored, problems=world.problems, now=self._clock()
+        )
+        self._write_status(world, composed)
+        if has_pending(world.stored):
+            self._submit(world.key)  # NB: messages recorded before the hold still go out
+        return Outcome()
+
+    def report_failed_apply(self, world: World, error: SpecError) -> Outcome:
+        """Something only a person can fix stopped the apply: say so, and do not loop on it.
+
+        The problem is remembered (in memory: a restart finds it again) and laid over
+        every status until an apply succeeds; the next event or the resync tries again.
+        """
+        problem = Problem("ApplyFailed", str(error), hold=False)
+        self._failed_applies[world.key] = problem
+        if problem not in world.problems:
+            world.problems.append(problem)
         composed = self._status.compose(
             world, world.stored, problems=world.problems, now=self._clock()
         )

@@ -59,16 +59,10 @@ def build_run(
     specs = [
         AnalysisTemplateSpec.model_validate(templates[t]["spec"]) for t in template_ids(request)
     ]
-    declared: dict[str, Argument] = {}
-    for spec in specs:
-        for arg in spec.args:
-            declared.setdefault(arg.name, arg)
-    given = {a.name: a for a in request.args if a.value is not None or a.value_from is not None}
-    chosen = [given.get(name, arg) for name, arg in declared.items()]
-    args = resolve_args(chosen, rollout=rollout, stable=stable, candidate=candidate)
+    args = _run_args(specs, request, rollout=rollout, stable=stable, candidate=candidate)
     run_spec = AnalysisRunSpec(
         metrics=[m for s in specs for m in s.metrics],
-        args=list(args),
+        args=args,
         dry_run=[d for s in specs for d in s.dry_run],
         measurement_retention=[r for s in specs for r in s.measurement_retention],
     )
@@ -89,6 +83,24 @@ def build_run(
         },
         "spec": dump(run_spec),
     }
+
+
+def _run_args(
+    specs: list[AnalysisTemplateSpec],
+    request: AnalysisRequest,
+    *,
+    rollout: Rollout,
+    stable: str,
+    candidate: str,
+) -> list[Argument]:
+    """Every argument the templates declare, with the Rollout's values and resolvable sources."""
+    declared: dict[str, Argument] = {}
+    for spec in specs:
+        for arg in spec.args:
+            declared.setdefault(arg.name, arg)
+    given = {a.name: a for a in request.args if a.value is not None or a.value_from is not None}
+    chosen = [given.get(name, arg) for name, arg in declared.items()]
+    return list(resolve_args(chosen, rollout=rollout, stable=stable, candidate=candidate))
 
 
 def ensure_run(writer: Writer, objects: Objects, body: Obj, *, owner: Obj) -> Obj:

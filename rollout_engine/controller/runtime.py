@@ -86,23 +86,7 @@ class Controller:
             on_gave_up=self._gave_up,
         )
         self.phases = PhaseBook()
-        self.reconciler = Reconciler(
-            objects=objects,
-            writer=self.writer,
-            clock=clock,
-            timers=self.timers,
-            recorder=self.recorder,
-            status=StatusBook(self.writer, notify=config.notify),
-            measurer=Measurer(
-                writer=self.writer,
-                secrets=secrets,
-                clock=clock,
-                default_address=config.prometheus_address,
-            ),
-            submit=self.dispatcher.submit,
-            phases=self.phases,
-            cluster_templates=config.cluster_templates,
-        )
+        self.reconciler = self._reconciler(objects, secrets)
         self.index = RolloutIndex()
         self.sources = Sources(
             api_client,
@@ -115,6 +99,27 @@ class Controller:
         self._workers: list[threading.Thread] = []
         self._churn: dict[RolloutRef, int] = {}
         self._stopping = threading.Event()
+
+    def _reconciler(self, objects: Objects, secrets: SecretReader) -> Reconciler:
+        config = self.config
+        measurer = Measurer(
+            writer=self.writer,
+            secrets=secrets,
+            clock=self.clock,
+            default_address=config.prometheus_address,
+        )
+        return Reconciler(
+            objects=objects,
+            writer=self.writer,
+            clock=self.clock,
+            timers=self.timers,
+            recorder=self.recorder,
+            status=StatusBook(self.writer, notify=config.notify),
+            measurer=measurer,
+            submit=self.dispatcher.submit,
+            phases=self.phases,
+            cluster_templates=config.cluster_templates,
+        )
 
     def start(self) -> None:
         """Start everything; every Rollout is reconciled once as the first lists arrive."""

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from rollout_engine.kube import kind
 from tests.e2e.controller import checks
 from tests.e2e.controller import manifests as m
 from tests.e2e.controller.harness import Harness, running_controller
@@ -170,3 +171,32 @@ def test_lint_errors_hold_the_rollout(apiserver: Any) -> None:
             "spec.strategy.canary.steps[0].setWeight: weight 20 is above maxWeight 10 "
             "(fix: lower the weight to at most 10, or raise maxWeight)"
         )
+
+
+def test_a_problem_found_while_applying_is_reported_once_then_fixed(apiserver: Any) -> None:
+    with running_controller(apiserver, start=at(5)) as h:
+        portless = m.deployment()
+        del portless["spec"]["template"]["spec"]["containers"][0]["ports"]
+        h.create(portless, m.rollout({"blueGreen": {}}, slack_secret=None))
+        h.run_until(lambda: h.status().get("phase") == "Degraded", what="Degraded")
+        message = _degraded(h)["message"]
+        assert message.startswith("Deployment web declares no container port")
+        assert [w["reason"] for w in _warnings(h)] == ["ApplyFailed"]
+        before = len(h.api.journal.entries(identity="controller"))
+        h.settle(quiet=1.0)
+        assert len(h.api.journal.entries(identity="controller")) == before, "no retry loop"
+        h.user.patch(
+            kind("Deployment"),
+            name="web",
+            namespace="shop",
+            patch=[
+                {
+                    "op": "add",
+                    "path": "/spec/template/spec/containers/0/ports",
+                    "value": [{"name": "http", "containerPort": 8080}],
+                }
+            ],
+            patch_type="json",
+        )
+        h.run_until(lambda: h.status().get("phase") == "Healthy", what="recovery")
+        assert h.get("Service", "web")["spec"]["ports"][0]["port"] == 8080

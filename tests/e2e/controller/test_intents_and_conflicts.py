@@ -171,3 +171,25 @@ def test_conflicts_and_server_errors_are_retried_until_done(apiserver: Any) -> N
         assert sorted(w.status for w in injected) == [409] * 5 + [429] * 2 + [500] * 2
         checks.assert_weights_follow_the_plan(h, plan=[20, 20, 60], promoted=True)
         assert h.controller.queue.retries(RolloutRef("shop", "web")) == 0
+
+
+def test_a_stale_deployment_status_is_never_decided_on(apiserver: Any) -> None:
+    with running_controller(apiserver, start=at(5)) as h:
+        first = _deploy(h, WAITING, m.virtual_service())
+        apiserver.world.enable(mode="manual")
+        mark = len(h.api.journal)
+        h.set_image("web:2.0")
+        h.api.journal.wait_for(
+            lambda r: r.identity == "controller" and r.verb == "get" and r.seq > mark + 20,
+            timeout=10,
+        )
+        # NB: the workload's status predates its new template: looked at again and again
+        # (every second), never decided on, so nothing is written
+        assert h.status()["candidateRevision"] == first
+        written = [w for w in h.api.journal.writes(identity="controller") if w.seq > mark]
+        assert written == []
+        apiserver.world.enable()
+        apiserver.world.settle()
+        h.run_until(lambda: h.status().get("phase") == "Paused", what="the pause")
+        assert h.status()["candidateRevision"] != first
+        assert h.canary_weight() == 30

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -92,8 +93,9 @@ def test_a_run_is_started_measured_and_judged(apiserver: Any, objects: Objects) 
 
 
 def test_secrets_are_read_at_measurement_time_and_never_stored(
-    apiserver: Any, objects: Objects
+    apiserver: Any, objects: Objects, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     objects.create(
         kind("Secret"),
         {
@@ -108,6 +110,8 @@ def test_secrets_are_read_at_measurement_time_and_never_stored(
     stored = str(_stored(apiserver))
     assert "s3cr3t-value" not in stored
     assert "***" in _stored(apiserver)["status"]["metricResults"][0]["measurements"][0]["query"]
+    assert "s3cr3t-value" not in caplog.text
+    assert all("s3cr3t-value" not in w.body.decode() for w in apiserver.journal.writes())
 
 
 def test_a_missing_secret_puts_the_run_in_error_at_once(apiserver: Any, objects: Objects) -> None:
