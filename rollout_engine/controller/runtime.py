@@ -75,6 +75,7 @@ class Controller:
         if after_write is not None:
             self.writer.after = after_write
         self.queue: WorkQueue[RolloutRef] = WorkQueue()
+        QUEUE_DEPTH.set_function(self.queue.depth)  # NB: read at scrape time
         self.timers = Timers(enqueue=self.queue.add, clock=clock)
         self.recorder = EventRecorder(self.writer, clock=clock, instance=config.identity)
         secrets = SecretReader(objects)
@@ -165,7 +166,6 @@ class Controller:
 
     def _work(self) -> None:
         while (key := self.queue.get()) is not None:
-            QUEUE_DEPTH.set(self.queue.depth())
             try:
                 self._one(key)
             finally:

@@ -200,3 +200,24 @@ def test_a_problem_found_while_applying_is_reported_once_then_fixed(apiserver: A
         )
         h.run_until(lambda: h.status().get("phase") == "Healthy", what="recovery")
         assert h.get("Service", "web")["spec"]["ports"][0]["port"] == 8080
+
+
+def test_a_deleted_rollout_is_forgotten(apiserver: Any) -> None:
+    from rollout_engine.controller.metrics import ROLLOUTS
+    from rollout_engine.notify import RolloutRef
+
+    with running_controller(apiserver, start=at(5)) as h:
+        h.create(
+            m.deployment(),
+            m.rollout({"blueGreen": {"scaleDownDelaySeconds": 600}}, slack_secret=None),
+        )
+        h.run_until(lambda: h.status().get("phase") == "Healthy", what="Healthy")
+        key = RolloutRef("shop", "web")
+        assert h.controller.timers.pending(key), "the scale-down of the drained candidate"
+        healthy = ROLLOUTS.labels(phase="Healthy")._value.get()
+        h.user.delete(kind("Rollout"), name="web", namespace="shop")
+        h.settle()
+        assert h.controller.timers.pending(key) == {}
+        assert ROLLOUTS.labels(phase="Healthy")._value.get() == healthy - 1
+        assert h.maybe("Deployment", "web-primary") is None, "owned objects are collected"
+        assert h.get("Deployment", "web")["spec"]["replicas"] == 4, "the workload is left as is"
