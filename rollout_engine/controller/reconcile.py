@@ -175,6 +175,15 @@ class Reconciler:
     def announce(self, world: World, decision: Decision) -> None:
         """Step 6: a Kubernetes Event per transition; pending notifications to the dispatcher."""
         for event in decision.events:
+            log.info(
+                event.message,
+                extra={
+                    "rollout": f"{world.key.namespace}/{world.key.name}",
+                    "reason": event.reason,
+                    "step": event.step,
+                    "run": event.run,
+                },
+            )
             self._recorder.emit(
                 world.raw, type=event.type, reason=event.reason, message=event.message
             )
