@@ -6,6 +6,7 @@ import typer
 
 from rollout_engine import __version__
 from rollout_engine.cli.analyze_cmd import AnalyzeCommand, analyze
+from rollout_engine.cli.controller_cmd import controller
 from rollout_engine.cli.demo_cmd import demo
 from rollout_engine.cli.lint_cmd import lint
 from rollout_engine.cli.plan_cmd import plan
@@ -23,6 +24,7 @@ app.command("lint")(lint)
 app.command("plan")(plan)
 app.command("demo")(demo)
 app.command("analyze", cls=AnalyzeCommand)(analyze)
+app.command("controller")(controller)
 
 
 @app.command("version")

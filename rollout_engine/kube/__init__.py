@@ -5,8 +5,21 @@ exception tree (Conflict, NotFound, Forbidden, KubeError), so nothing above it
 knows the client library.
 """
 
+from kubernetes.client import ApiClient
+
 from rollout_engine.kube.config import Connection, connect
 from rollout_engine.kube.kinds import KINDS, Kind, kind
 from rollout_engine.kube.objects import Objects
+from rollout_engine.kube.watching import Watcher, WatchSettings
 
-__all__ = ["KINDS", "Connection", "Kind", "Objects", "connect", "kind"]
+__all__ = [
+    "KINDS",
+    "ApiClient",
+    "Connection",
+    "Kind",
+    "Objects",
+    "WatchSettings",
+    "Watcher",
+    "connect",
+    "kind",
+]

@@ -76,7 +76,11 @@ class Objects:
         namespace = body.get("metadata", {}).get("namespace")
         name = body.get("metadata", {}).get("name")
         return self._call(
-            "POST", kind.path(namespace=namespace), body=body, what=f"create {kind.kind} {name}"
+            "POST",
+            kind.path(namespace=namespace),
+            body=body,
+            query=[("fieldManager", self._field_manager)],
+            what=f"create {kind.kind} {name}",
         )
 
     def replace(self, kind: Kind, body: dict[str, Any], *, status: bool = False) -> dict[str, Any]:
@@ -84,7 +88,10 @@ class Objects:
         meta = body.get("metadata", {})
         path = kind.path(namespace=meta.get("namespace"), name=meta.get("name"))
         what = f"replace {kind.kind} {meta.get('name')}{' status' if status else ''}"
-        return self._call("PUT", path + ("/status" if status else ""), body=body, what=what)
+        query = [("fieldManager", self._field_manager)]
+        return self._call(
+            "PUT", path + ("/status" if status else ""), body=body, query=query, what=what
+        )
 
     def patch(
         self,
