@@ -67,6 +67,7 @@ class Controller:
         after_write: Callable[[WriteRecord], None] | None = None,
     ) -> None:
         self.config = config = config or ControllerConfig()
+        self.api_client = api_client
         self.clock = clock
         objects = Objects(api_client)
         self.writer = Writer(objects)
@@ -145,6 +146,21 @@ class Controller:
         for thread in self._workers:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._workers = []
+
+    def abandon(self) -> None:
+        """Leadership is lost: drop all work at once, waiting for nothing.
+
+        The write guard already refuses every write; this ends what would try
+        (workers stop taking keys, timers and the notification dispatcher are
+        dropped, watches end). Unlike ``stop`` nothing is joined: a thread
+        stuck in a partitioned request must not hold up the exit that follows.
+        """
+        self._stopping.set()
+        self.queue.shutdown()
+        self.timers.clear()
+        self.timers.stop()
+        self.dispatcher.stop(timeout=0.0)
+        self.sources.stop(timeout=0.0)
 
     def ready(self) -> bool:
         """Every watch delivered its first list and the workers run."""

@@ -60,10 +60,10 @@ class Sources:
         for watcher in self.watchers:
             watcher.start()
 
-    def stop(self) -> None:
-        """Stop every watch."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop every watch (waiting up to `timeout` for each thread to end)."""
         for watcher in self.watchers:
-            watcher.stop()
+            watcher.stop(timeout)
 
     def synced(self) -> bool:
         """Every watch delivered its first list."""

@@ -11,6 +11,7 @@ MODULES = {
     "config",
     "events",
     "index",
+    "leadership",
     "logs",
     "measuring",
     "metrics",
