@@ -10,6 +10,7 @@ covers a change nobody announces.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -61,9 +62,12 @@ class Sources:
             watcher.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop every watch (waiting up to `timeout` for each thread to end)."""
+        """Stop every watch at once, then wait up to `timeout` in all for their threads."""
         for watcher in self.watchers:
-            watcher.stop(timeout)
+            watcher.stop(0.0)
+        deadline = time.monotonic() + timeout
+        for watcher in self.watchers:
+            watcher.join(max(0.0, deadline - time.monotonic()))
 
     def synced(self) -> bool:
         """Every watch delivered its first list."""

@@ -104,6 +104,10 @@ class Watcher:
         current = self._watch
         if current is not None:
             current.stop()
+        self.join(timeout)
+
+    def join(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the loop's thread to end (after ``stop``)."""
         if self._thread is not None:
             self._thread.join(timeout)
 

@@ -23,11 +23,28 @@ from tests.fakes.apiserver.handle import FakeApiServer
 from tests.fakes.slack.server import SlackReceiver
 from tests.paths import CRDS
 
-__all__ = ["PLAN", "Scene", "install", "notifications_config"]
+__all__ = ["ISTIO_CANARY", "PLAN", "Scene", "install", "notifications_config"]
 
 GV = "rollout-engine.io/v1alpha1"
 PLAN = [20, 20, 50, 50]
 """The canary weight each step of the plan allows (cumulative)."""
+ISTIO_CANARY = {
+    "canary": {
+        "trafficRouting": {"istio": {"virtualService": {"name": "web", "routes": ["primary"]}}},
+        "steps": [
+            {"setWeight": 20},
+            {
+                "analysis": {
+                    "templates": [{"templateName": "success-rate"}],
+                    "args": [{"name": "workload", "value": "web-canary"}],
+                }
+            },
+            {"setWeight": 50},
+            {"pause": {"duration": "1m"}},
+        ],
+    }
+}
+"""The same plan on minutes, for the in-process controller on a fake clock."""
 
 
 def install(api: FakeApiServer) -> None:
