@@ -6,6 +6,7 @@ from rollout_engine import controller
 
 MODULES = {
     "annotations",
+    "cache",
     "clock",
     "conditions",
     "config",
