@@ -18,7 +18,7 @@ from strategies.routers.nginx_ingress import read_canary_ingress
 from tests.fakes.apiserver.handle import FakeApiServer
 from tests.fakes.apiserver.journal import Record
 
-__all__ = ["Change", "WeightLog", "check_weights", "writes_after"]
+__all__ = ["Change", "WeightLog", "check_weights", "vs_weight", "writes_after"]
 
 GV = "rollout-engine.io/v1alpha1"
 
@@ -35,7 +35,7 @@ class Change:
     time: float
 
 
-def _vs_weight(vs: dict[str, Any] | None) -> int:
+def vs_weight(vs: dict[str, Any] | None) -> int:
     for route in ((vs or {}).get("spec") or {}).get("http") or []:
         if route.get("name") == "primary":
             for dest in route.get("route") or []:
@@ -85,7 +85,7 @@ class WeightLog:
         vs = self.api.store.get(
             "networking.istio.io/v1", "VirtualService", name="web", namespace=record.namespace
         )
-        return _vs_weight(vs)
+        return vs_weight(vs)
 
     def of(self, namespace: str) -> list[Change]:
         with self._lock:

@@ -11,6 +11,7 @@ MODULES = {
     "conditions",
     "config",
     "events",
+    "finalizer",
     "index",
     "leadership",
     "logs",
