@@ -39,12 +39,12 @@ from rollout_engine.api.status import RolloutStatus
 from rollout_engine.errors import SandboxError
 from rollout_engine.sandbox.manifests import Manifests
 from rollout_engine.sandbox.net import http_get
-from rollout_engine.sandbox.processes import CANDIDATE, STABLE, AppSpec, Sandbox
+from rollout_engine.sandbox.processes import CANDIDATE, STABLE, AppSpec, RunningApp, Sandbox
 from rollout_engine.sandbox.router import LocalRouter
 from rollout_engine.sandbox.runs import LocalRuns
 from strategies import Decision, DesiredState, Observed, VersionState, advance
 
-__all__ = ["Outcome", "SandboxEngine", "Tick"]
+__all__ = ["Outcome", "SandboxEngine", "Tick", "answers_healthz"]
 
 Settled = Literal["Promoted", "RolledBack", "Paused", "TimedOut"]
 Tick = Callable[[datetime, Decision], None]
@@ -62,6 +62,14 @@ class Outcome:
     status: RolloutStatus
 
 
+def answers_healthz(app: RunningApp) -> bool:
+    """A version is ready while its process runs and answers ``/healthz``."""
+    if not app.child.alive():
+        return False
+    reply = http_get(f"http://{app.address}/healthz", timeout=1.0)
+    return reply is not None and reply.status == 200
+
+
 class SandboxEngine:
     """Drives one Rollout over the sandbox's two tracks until it settles."""
 
@@ -75,10 +83,12 @@ class SandboxEngine:
         runs: LocalRuns,
         clock: Callable[[], datetime],
         sleep: Callable[[float], None] = time.sleep,
+        ready: Callable[[RunningApp], bool] | None = None,
     ) -> None:
         self._box, self._manifests, self._builds = box, manifests, dict(builds)
         self._router, self._runs = router, runs
         self._clock, self._sleep = clock, sleep
+        self._ready = ready or answers_healthz
         self.status: RolloutStatus | None = None
         self._desired_candidate = REPLICAS
 
@@ -158,10 +168,7 @@ class SandboxEngine:
 
     def _version(self, track: str, *, desired: int = REPLICAS) -> VersionState:
         app = self._box.apps[track]
-        alive = app.child.alive()
-        reply = http_get(f"http://{app.address}/healthz", timeout=1.0) if alive else None
-        ready = 1 if reply is not None and reply.status == 200 else 0
-        return VersionState(app.spec.version, ready=ready, desired=desired)
+        return VersionState(app.spec.version, ready=int(self._ready(app)), desired=desired)
 
     def _versions(self, desired: DesiredState) -> None:
         """Scale up: the stable track runs the build the engine asks for."""

@@ -24,7 +24,7 @@ from analysis.spec import CompiledRun, compile_run
 from rollout_engine.api.analysisrun import AnalysisRunSpec, AnalysisRunStatus
 from rollout_engine.api.meta import SecretKeySelector
 from rollout_engine.api.rollout import Rollout
-from rollout_engine.engine import provider_for, run_spec, run_state, step_run
+from rollout_engine.engine import ProviderFor, provider_for, run_spec, run_state, step_run
 from rollout_engine.errors import SpecError
 from rollout_engine.sandbox.manifests import Manifests
 from strategies import DesiredState, RunState
@@ -60,10 +60,11 @@ class LocalRuns:
         *,
         prometheus_url: str,
         clock: Callable[[], datetime],
+        providers: ProviderFor | None = None,
     ) -> None:
         self._manifests = manifests
         self._clock = clock
-        self._providers = provider_for(
+        self._providers = providers or provider_for(
             build_provider, secrets=_no_secrets, default_address=prometheus_url
         )
         self._runs: dict[str, LocalRun] = {}
