@@ -1,4 +1,4 @@
-"""`make demo` runs `rollout-engine demo`: its options, and bad input refused before anything starts.
+"""`make demo` runs `rollout-engine demo`: its options; bad input refused before anything runs.
 
 The demo itself (real nginx, Prometheus and load) runs in tests/e2e/sandbox/test_demo.py.
 """
