@@ -121,7 +121,11 @@ def metrics(tracks: Callable[[], Mapping[str, Track]]) -> QueryProvider:
 
 def ticking(clock: FakeClock) -> Callable[[float], None]:
     """A sleep that moves the fake clock instead of waiting."""
-    return lambda seconds: clock.advance(timedelta(seconds=seconds)) and None
+
+    def sleep(seconds: float) -> None:
+        clock.advance(timedelta(seconds=seconds))
+
+    return sleep
 
 
 @dataclass
