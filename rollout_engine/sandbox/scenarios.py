@@ -11,7 +11,8 @@ The pace is chosen for the statistics, not for show: the templates allow a
 candidate up to twice the stable's error ratio and slow-request ratio, and at
 600 requests per second (half of them to the candidate at the 50 % step) the
 sequential tests show non-inferiority of a good candidate within about 25 s
-and flag the bad one at their first look (see ``benchmarks/sandbox``).
+and flag the bad one at their first look (``python -m benchmarks.demo`` simulates
+it with the real judges, and times real runs).
 ``--fast`` halves every duration of the plan and raises the load, for tests.
 """
 

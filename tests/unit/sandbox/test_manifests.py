@@ -38,7 +38,7 @@ def test_fast_halves_every_duration_of_the_plan_and_of_the_templates() -> None:
     bg = scaled(load_manifests(SANDBOX / "bluegreen.yaml"), 0.5).rollout.spec.strategy.blue_green
     assert bg is not None and bg.scale_down_delay_seconds == 5
     ab = scaled(load_manifests(SANDBOX / "abtest.yaml"), 0.5).rollout.spec.strategy.ab_test
-    assert ab is not None and ab.duration == "25s"
+    assert ab is not None and ab.duration == "27500ms"
     assert scaled(canary, 1.0) is canary
 
 
