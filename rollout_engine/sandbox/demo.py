@@ -39,9 +39,9 @@ from rollout_engine.sandbox.scenarios import (
 )
 from rollout_engine.sandbox.scenarios import STABLE as STABLE_BUILD
 from rollout_engine.sandbox.timeline import Timeline, Verdict
-from strategies import build_plan
+from strategies import Decision, build_plan
 
-__all__ = ["FILES", "DemoOptions", "DemoResult", "ScenarioResult", "run_demo"]
+__all__ = ["FILES", "DemoOptions", "DemoResult", "ScenarioResult", "parse_scenarios", "run_demo"]
 
 Strategy = Literal["canary", "bluegreen", "abtest"]
 FILES: dict[str, str] = {
@@ -129,6 +129,21 @@ def run_demo(
     return DemoResult(tuple(results), report, kept)
 
 
+@dataclass
+class _Session:
+    """Everything the scenarios of one demo share: one sandbox, one load, one Rollout."""
+
+    box: Sandbox
+    router: LocalRouter
+    runs: LocalRuns
+    load: LoadGenerator
+    engine: SandboxEngine
+    client: PrometheusClient
+    options: DemoOptions
+    console: Console
+    clock: Callable[[], datetime]
+
+
 def _scenarios(
     box: Sandbox,
     manifests: Manifests,
@@ -145,68 +160,60 @@ def _scenarios(
     engine = SandboxEngine(box, manifests, builds=builds, router=router, runs=runs, clock=clock)
     engine.first_deploy()
     client = PrometheusClient(PrometheusSettings(address=box.prometheus_url, timeout=5.0))
+    session = _Session(box, router, runs, load, engine, client, options, console, clock)
     try:
-        return [
-            _scenario(SCENARIOS[name], engine=engine, box=box, router=router, runs=runs,
-                      load=load, options=options, console=console, clock=clock, client=client)
-            for name in options.scenarios
-        ]  # fmt: skip
+        return [_scenario(session, SCENARIOS[name]) for name in options.scenarios]
     finally:
         client.close()
 
 
-def _scenario(
-    scenario: Scenario,
-    *,
-    engine: SandboxEngine,
-    box: Sandbox,
-    router: LocalRouter,
-    runs: LocalRuns,
-    load: LoadGenerator,
-    options: DemoOptions,
-    console: Console,
-    clock: Callable[[], datetime],
-    client: PrometheusClient,
-) -> ScenarioResult:
-    candidate = scenario.candidate
-    if box.apps[CANDIDATE].spec != candidate:
-        box.replace_app(CANDIDATE, candidate, render=router.render)
+def _scenario(session: _Session, scenario: Scenario) -> ScenarioResult:
+    """Put the scenario's build on the candidate track, roll it out, and record it."""
+    box, console = session.box, session.console
+    if box.apps[CANDIDATE].spec != scenario.candidate:
+        box.replace_app(CANDIDATE, scenario.candidate, render=session.router.render)
         box.prometheus.wait_scraped([box.apps[CANDIDATE].address])
-    stable = box.apps[STABLE].spec.version
-    rollout = engine.rollout
-    plan = build_plan(rollout)
-    title = (
-        f"{options.strategy} {rollout.metadata.name}, scenario {scenario.name}: "
-        f"candidate {candidate.version} over stable {stable}"
-    )
-    console.rule(title)
-    _say(console, f"{candidate.version}: {scenario.story}")
-    started = clock()
-    timeline = Timeline(
-        title=title,
-        started_at=started,
-        plan=plan_labels(plan),
-        versions={"stable": stable, "candidate": candidate.version},
-    )
+    timeline = _timeline(session, scenario)
+    console.rule(timeline.title)
+    _say(console, f"{scenario.candidate.version}: {scenario.story}")
     recorder = Recorder(
-        timeline, plan=plan, runs=runs, load=load, provider=client, candidate=candidate.version
+        timeline,
+        plan=build_plan(session.engine.rollout),
+        runs=session.runs,
+        load=session.load,
+        provider=session.client,
+        candidate=scenario.candidate.version,
     )
 
-    def on_tick(now: datetime, decision: object) -> None:
-        assert engine.status is not None
-        recorder.record(
-            now=now, status=engine.status, applied=router.applied,
-            stable=box.apps[STABLE].spec.version,
-        )  # fmt: skip
+    def on_tick(now: datetime, decision: Decision) -> None:
+        stable = box.apps[STABLE].spec.version
+        recorder.record(now=now, status=decision.status, applied=session.router.applied,
+                        stable=stable)  # fmt: skip
 
-    with LiveProgress(timeline, clock=clock, console=console):
-        outcome = engine.run(timeout=SCENARIO_TIMEOUT, tick_s=options.pace.tick_s, on_tick=on_tick)
+    with LiveProgress(timeline, clock=session.clock, console=console):
+        outcome = session.engine.run(
+            timeout=SCENARIO_TIMEOUT, tick_s=session.options.pace.tick_s, on_tick=on_tick
+        )
         timeline.decide(Verdict(outcome.verdict, outcome.at, outcome.reason, outcome.metric))
     if not console.is_terminal:
         console.line()  # NB: the final view ends without a newline outside a terminal
-    result = ScenarioResult(scenario, outcome, timeline, (outcome.at - started).total_seconds())
+    seconds = (outcome.at - timeline.started_at).total_seconds()
+    result = ScenarioResult(scenario, outcome, timeline, seconds)
     _summary(console, result)
     return result
+
+
+def _timeline(session: _Session, scenario: Scenario) -> Timeline:
+    rollout = session.engine.rollout
+    stable = session.box.apps[STABLE].spec.version
+    candidate = scenario.candidate.version
+    return Timeline(
+        title=f"{session.options.strategy} {rollout.metadata.name}, scenario {scenario.name}: "
+        f"candidate {candidate} over stable {stable}",
+        started_at=session.clock(),
+        plan=plan_labels(build_plan(rollout)),
+        versions={"stable": stable, "candidate": candidate},
+    )
 
 
 def _load(box: Sandbox, manifests: Manifests, pace: Pace) -> LoadConfig:
