@@ -47,6 +47,7 @@ from rollout_engine.controller.workload import (
 from rollout_engine.controller.workloads import Workloads, primary_revision
 from rollout_engine.controller.world import World, WorldReader
 from rollout_engine.controller.writes import Writer
+from rollout_engine.engine import run_state
 from rollout_engine.errors import Forbidden, SpecError
 from rollout_engine.kube import Objects
 from rollout_engine.notify import RolloutRef, has_pending
@@ -358,11 +359,7 @@ class Reconciler:
 def _run_state(run: dict[str, object]) -> RunState:
     status = run.get("status")
     fields = status if isinstance(status, dict) else {}
-    phase, message = fields.get("phase"), str(fields.get("message") or "")
-    for known in ("Running", "Successful", "Failed", "Inconclusive", "Error"):
-        if phase == known:
-            return RunState(known, message)
-    return RunState("Pending", message)
+    return run_state(fields.get("phase"), fields.get("message"))
 
 
 def _subset_routing(world: World) -> bool:

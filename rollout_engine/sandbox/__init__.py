@@ -10,6 +10,15 @@ The sandbox is shell: it runs processes and does I/O. It never decides
 anything; the strategy engine renders the nginx routing and the analysis
 judges the metrics, exactly as in the cluster.
 
+The engine loop (``rollout-engine demo``, :mod:`.demo`) drives a Rollout
+from ``examples/sandbox/`` (:mod:`.manifests`) over the two tracks:
+:class:`~.engine.SandboxEngine` reconciles once per tick — observe, then
+``strategies.advance``, then apply: versions, routing (:mod:`.router`, the
+Local-NGINX renderer), analysis runs (:mod:`.runs`, advanced with
+``rollout_engine.engine``, the same functions the controller uses). The
+:class:`~.recorder.Recorder` turns each tick into the timeline the views
+read; :mod:`.scenarios` holds the builds and the pace.
+
 Seams for the engine loop (``rollout-engine demo``):
 
 - **Traffic.** The routing is an nginx fragment included inside ``http {}``

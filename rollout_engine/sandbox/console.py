@@ -34,7 +34,7 @@ _STYLES = {
 }
 
 
-def render(snapshot: TimelineSnapshot, *, now: datetime, last: int = 8) -> RenderableType:
+def render(snapshot: TimelineSnapshot, *, now: datetime, last: int = 6) -> RenderableType:
     """The progress view at `now`: step, traffic, the `last` measurements, the verdict."""
     return Group(
         _header(snapshot, now=now),
@@ -77,9 +77,12 @@ def _traffic(snapshot: TimelineSnapshot) -> RenderableType:
 
 
 def _measurements(snapshot: TimelineSnapshot, *, last: int) -> RenderableType:
-    table = Table(title="measurements", title_justify="left", expand=False)
-    for column in ("time", "metric", "estimate", "bound", "outcome", "reason"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="measurements", title_justify="left", expand=True)
+    for column in ("time", "metric", "estimate", "bound", "outcome"):
+        table.add_column(column, no_wrap=True)
+    # NB: one line per measurement, however long its reason: the view must fit a
+    # terminal; the verdict below carries the deciding reason in full.
+    table.add_column("reason", no_wrap=True, overflow="ellipsis", ratio=1)
     for row in snapshot.measurements[-last:]:
         seconds = (row.at - snapshot.started_at).total_seconds()
         table.add_row(

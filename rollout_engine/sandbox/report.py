@@ -1,6 +1,7 @@
 """The run's report: one self-contained HTML file (plots inline as base64 PNG).
 
-Layout: the verdict and why; the plan as it ran (steps, start times,
+Layout, per run (the demo writes its scenarios one after the other in one
+document): the verdict and why; the plan as it ran (steps, start times,
 weights); the traffic plot (observed candidate share against the weight);
 then one section per metric with its plot (candidate vs stable over time,
 step boundaries, measurements, the decision point) and its measurement
@@ -13,6 +14,7 @@ test (or a script) can find them without parsing prose.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -20,7 +22,9 @@ from pathlib import Path
 from rollout_engine.sandbox.plots import metric_png, traffic_png
 from rollout_engine.sandbox.timeline import MeasurementRow, Timeline, TimelineSnapshot
 
-__all__ = ["render_html", "write_report"]
+__all__ = ["render_document", "render_html", "write_report"]
+
+_TAIL = "</body></html>"
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 62em; color: #222; }
@@ -35,27 +39,62 @@ figure { margin: 0; } img { max-width: 100%; }
 """
 
 
-def write_report(timeline: Timeline | TimelineSnapshot, path: Path) -> Path:
-    """Render the report and write it to `path` (parents created); returns the path."""
-    snapshot = timeline.snapshot() if isinstance(timeline, Timeline) else timeline
+def write_report(
+    timelines: Timeline | TimelineSnapshot | Sequence[Timeline | TimelineSnapshot],
+    path: Path,
+    *,
+    title: str = "rollout-engine demo",
+) -> Path:
+    """Render the report and write it to `path` (parents created); returns the path.
+
+    One timeline gives one run's report; several (the demo's scenarios) give
+    one document with a section per run, under `title`.
+    """
+    if isinstance(timelines, Timeline | TimelineSnapshot):
+        html = render_html(_snapshot(timelines))
+    else:
+        html = render_document([_snapshot(t) for t in timelines], title=title)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(snapshot), encoding="utf-8")
+    path.write_text(html, encoding="utf-8")
     return path
 
 
 def render_html(snapshot: TimelineSnapshot) -> str:
-    """The whole report as one HTML document."""
-    parts = [
+    """The whole report of one run as one HTML document."""
+    return "\n".join([*_head(snapshot.title), *_run(snapshot, level=1), _TAIL]) + "\n"
+
+
+def render_document(snapshots: Sequence[TimelineSnapshot], *, title: str) -> str:
+    """Several runs in one document: a section per run, in order."""
+    parts = [*_head(title), f"<h1>{escape(title)}</h1>"]
+    for i, snapshot in enumerate(snapshots, start=1):
+        parts += [f'<section class="run" data-run="{i}">', *_run(snapshot, level=2), "</section>"]
+    return "\n".join([*parts, _TAIL]) + "\n"
+
+
+def _snapshot(timeline: Timeline | TimelineSnapshot) -> TimelineSnapshot:
+    return timeline.snapshot() if isinstance(timeline, Timeline) else timeline
+
+
+def _head(title: str) -> list[str]:
+    return [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(snapshot.title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{escape(snapshot.title)}</h1>",
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
+    ]
+
+
+def _run(snapshot: TimelineSnapshot, *, level: int) -> list[str]:
+    """One run: title, verdict, plan, traffic, then a section per metric."""
+    h, sub = f"h{level}", f"h{level + 1}"
+    parts = [
+        f"<{h}>{escape(snapshot.title)}</{h}>",
         f"<p>Started {escape(snapshot.started_at.isoformat(timespec='seconds'))}"
         f"{_versions(snapshot)}.</p>",
         _verdict(snapshot),
-        "<h2>Plan as it ran</h2>",
+        f"<{sub}>Plan as it ran</{sub}>",
         _steps_table(snapshot),
-        '<section id="traffic"><h2>Traffic</h2>',
+        f'<section class="traffic"><{sub}>Traffic</{sub}>',
         _figure(traffic_png(snapshot), "traffic", "observed candidate share against the weight"),
         "</section>",
     ]
@@ -63,13 +102,12 @@ def render_html(snapshot: TimelineSnapshot) -> str:
         name = escape(series.name, quote=True)
         rows = [m for m in snapshot.measurements if m.metric == series.name]
         parts += [
-            f'<section data-metric="{name}"><h2>Metric: {escape(series.name)}</h2>',
+            f'<section data-metric="{name}"><{sub}>Metric: {escape(series.name)}</{sub}>',
             _figure(metric_png(snapshot, series.name), "metric", f"{series.name}", metric=name),
             _measurements_table(snapshot, rows),
             "</section>",
         ]
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return parts
 
 
 def _versions(snapshot: TimelineSnapshot) -> str:

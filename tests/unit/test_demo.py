@@ -1,19 +1,33 @@
-"""`make demo` runs `rollout-engine demo`: until the sandbox lands, lint, plans and a simulation."""
+"""`make demo` runs `rollout-engine demo`: its options; bad input refused before anything runs.
+
+The demo itself (real nginx, Prometheus and load) runs in tests/e2e/sandbox/test_demo.py.
+"""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from rollout_engine.cli.main import app
-from tests.paths import EXAMPLES
+from rollout_engine.sandbox.state import PREFIX
 
 
-def test_demo_lints_the_examples_prints_every_plan_and_simulates_a_canary() -> None:
-    result = CliRunner().invoke(app, ["demo", "--examples", str(EXAMPLES)])
-    assert result.exit_code == 0, result.output
-    assert "0 errors, 0 warnings" in result.output
-    for title in ("web (canary)", "checkout (blueGreen)", "search (abTest)"):
-        assert title in result.output
-    assert "setWeight" in result.output and "until promoted" in result.output
-    assert "simulated rollout of web" in result.output
-    assert "revision rev2 promoted: the stable runs it (was rev1)" in result.output
+def test_the_demo_offers_scenarios_strategies_fast_keep_and_a_report_path() -> None:
+    result = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for option in ("--scenario", "--strategy", "--fast", "--keep", "--report", "--examples"):
+        assert option in result.output
+    assert "good|bad|both" in result.output and "canary|bluegreen|abtest" in result.output
+
+
+def test_a_directory_without_the_manifests_is_refused_before_any_process_starts(
+    tmp_path: Path,
+) -> None:
+    before = set(Path(tempfile.gettempdir()).glob(PREFIX + "*"))
+    result = CliRunner().invoke(app, ["demo", "--examples", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and "canary.yaml" in result.output
+    assert "cannot read file" in result.output
+    assert set(Path(tempfile.gettempdir()).glob(PREFIX + "*")) <= before  # no sandbox was made

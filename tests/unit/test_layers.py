@@ -20,6 +20,7 @@ FORBIDDEN_EVERYWHERE = ("kubernetes", "apscheduler", "slack_sdk")
 SHELL = (
     "rollout_engine.kube",
     "rollout_engine.controller",
+    "rollout_engine.engine",
     "rollout_engine.cli",
     "rollout_engine.notify",
     "rollout_engine.sandbox",

@@ -1,15 +1,38 @@
-"""A stand-in for the strategy engine's Local-NGINX renderer, for these tests only.
+"""The routing the e2e tests apply: the strategy engine's Local-NGINX renderer itself.
 
-It writes the same shape the renderer will (upstreams per track, a
-``split_clients`` on ``$request_id`` for the weight, one ``map`` per header
-or cookie match falling through to the weight, a front server naming the
-chosen group in ``X-Rollout-Upstream``). The follow-up task replaces it with
-``strategies.routers.local_nginx.render_local_nginx``.
+A thin wrapper over ``strategies.routers.local_nginx.render_local_nginx`` so a
+test can ask for "weight 20 %, plus a header or cookie match" in one call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
+from rollout_engine.api.routing import RouteMatch, StringMatch
+from strategies import MatchRoute, TrafficState
+from strategies.routers.local_nginx import render_local_nginx
+
+__all__ = ["routing", "traffic"]
+
+
+def traffic(
+    weight: int,
+    *,
+    header: tuple[str, str] | None = None,
+    cookie: tuple[str, str] | None = None,
+) -> TrafficState:
+    """A desired traffic state: `weight` % to the candidate, and the matches to route there."""
+    matches = []
+    if header is not None:
+        value = StringMatch(exact=header[1])
+        matches.append(
+            MatchRoute("header", (RouteMatch(header_name=header[0], header_value=value),))
+        )
+    if cookie is not None:
+        matches.append(
+            MatchRoute("cookie", (RouteMatch(cookie_name=cookie[0], cookie_value=cookie[1]),))
+        )
+    return TrafficState(weight, tuple(matches), in_progress=True)
 
 
 def routing(
@@ -20,33 +43,11 @@ def routing(
     header: tuple[str, str] | None = None,
     cookie: tuple[str, str] | None = None,
 ) -> str:
-    lines = []
-    for track, addresses in upstreams.items():
-        lines += [f"upstream t_{track} {{", *(f"    server {a};" for a in addresses), "}"]
-    lines += ['split_clients "${request_id}" $t_weighted {']
-    lines += [f"    {weight}% candidate;"] if weight else []
-    lines += ["    * stable;", "}"]
-    pick = "$t_weighted"
-    if cookie is not None:
-        lines += [
-            "map $http_cookie $t_cookie {",
-            f'    "~(^|;\\s*){cookie[0]}={cookie[1]}(;|$)" candidate;',
-            f"    default {pick};",
-            "}",
-        ]
-        pick = "$t_cookie"
-    if header is not None:
-        variable = "$http_" + header[0].lower().replace("-", "_")
-        lines += [f"map {variable} $t_header {{", f'    "{header[1]}" candidate;']
-        lines += [f"    default {pick};", "}"]
-        pick = "$t_header"
-    lines += [
-        "server {",
-        f"    listen {listen};",
-        "    location / {",
-        f"        proxy_pass http://t_{pick};",
-        f"        add_header X-Rollout-Upstream {pick} always;",
-        "    }",
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
+    """The nginx fragment for `weight` and the matches, as the sandbox's router renders it."""
+    return render_local_nginx(
+        name="web",
+        traffic=traffic(weight, header=header, cookie=cookie),
+        stable=upstreams["stable"],
+        candidate=upstreams["candidate"],
+        listen=listen,
+    )

@@ -1,8 +1,11 @@
 """Run the host under a child subreaper, signal it, and report every process left behind.
 
-    python tests/e2e/sandbox/reaper.py SIGNAL PHASE DELAY PARENT_DIR
+    python tests/e2e/sandbox/reaper.py SIGNAL PHASE DELAY PARENT_DIR [COMMAND...]
 
-The signal is sent DELAY seconds after the host printed PHASE (``launch``
+The host is ``python -m tests.e2e.sandbox.host PARENT_DIR`` unless a COMMAND
+is given (e.g. ``rollout-engine demo --fast``), which runs with
+``TMPDIR=PARENT_DIR`` so its sandbox lives there. The signal is sent DELAY
+seconds after the host printed a line starting with PHASE (``launch``
 means from the host's start, during its imports).
 
 As a subreaper (``PR_SET_CHILD_SUBREAPER``), this process inherits every
@@ -17,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,6 +29,7 @@ import time
 from pathlib import Path
 
 _PR_SET_CHILD_SUBREAPER = 36
+ROOT_IN = re.compile(r"(/\S*rollout-engine-sandbox-[^\s:/]+)")
 
 
 def _descendants(root: int) -> list[int]:
@@ -68,14 +73,15 @@ def _wait_for_phase(lines: list[str], phase: str, *, timeout: float = 30.0) -> N
         time.sleep(0.002)
 
 
-def main(signame: str, phase: str, delay: float, parent: Path) -> None:
+def main(signame: str, phase: str, delay: float, parent: Path, command: list[str]) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     assert libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
     signal.signal(signal.SIGINT, signal.default_int_handler)  # NB: the host must get Ctrl-C
     host = subprocess.Popen(
-        [sys.executable, "-m", "tests.e2e.sandbox.host", str(parent)],
+        command or [sys.executable, "-m", "tests.e2e.sandbox.host", str(parent)],
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, "TMPDIR": str(parent)},
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(host.stdout or []), daemon=True)
@@ -95,7 +101,8 @@ def main(signame: str, phase: str, delay: float, parent: Path) -> None:
         os.kill(pid, signal.SIGKILL)
     _reap()
     phases = [line.split()[0] for line in lines if line.strip()]
-    root = next((line.split()[1] for line in lines if line.startswith("entered")), None)
+    found = (ROOT_IN.search(line) for line in lines)
+    root = next((m.group(1) for m in found if m is not None), None)
     print(json.dumps({
         "returncode": returncode,
         "phases": phases,
@@ -108,4 +115,4 @@ def main(signame: str, phase: str, delay: float, parent: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], float(sys.argv[3]), Path(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], float(sys.argv[3]), Path(sys.argv[4]), sys.argv[5:])

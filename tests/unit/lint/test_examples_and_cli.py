@@ -34,7 +34,7 @@ def test_examples_cover_every_strategy_and_both_metric_kinds() -> None:
 def test_examples_lint_clean_with_every_reference_resolved() -> None:
     report = lint_paths([str(EXAMPLES)])
     assert [f.render() for f in report.findings] == []
-    assert sum(r.startswith("Rollout/") for r in report.resources) == 4
+    assert sum(r.startswith("Rollout/") for r in report.resources) == 7
     assert sum("AnalysisTemplate/" in r for r in report.resources) >= 4
 
 

@@ -3,69 +3,13 @@
 from __future__ import annotations
 
 import base64
-import struct
-from html.parser import HTMLParser
 from pathlib import Path
 
 from rollout_engine.sandbox.plots import metric_png, traffic_png
 from rollout_engine.sandbox.report import render_html, write_report
+from tests.unit.sandbox.htmlcheck import parse_html as _parse
+from tests.unit.sandbox.htmlcheck import png_size as _png_size
 from tests.unit.sandbox.sample import rolled_back_run
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-VOID = {"meta", "img", "br", "hr", "link", "input"}
-
-
-class _Collector(HTMLParser):
-    """Collects figures, images and table cells; checks that tags nest and close."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-        self.figures: list[dict[str, str | None]] = []
-        self.images: list[str] = []
-        self.cells: list[str] = []
-        self.scripts = 0
-        self._in_cell = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = dict(attrs)
-        if tag == "figure":
-            self.figures.append(named)
-        if tag == "img":
-            self.images.append(named.get("src") or "")
-        if tag == "script":
-            self.scripts += 1
-        if tag == "td":
-            self._in_cell = True
-            self.cells.append("")
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
-            return
-        self.stack.pop()
-        if tag == "td":
-            self._in_cell = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_cell:
-            self.cells[-1] += data
-
-
-def _parse(html: str) -> _Collector:
-    collector = _Collector()
-    collector.feed(html)
-    collector.close()
-    return collector
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    assert png[:8] == PNG_SIGNATURE
-    width, height = struct.unpack(">II", png[16:24])  # the IHDR chunk
-    return width, height
 
 
 def test_the_report_is_well_formed_with_one_plot_per_metric(tmp_path: Path) -> None:
