@@ -50,6 +50,11 @@ def _args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--pause", type=float, default=20.0, help="seconds")
     parser.add_argument("--resync", default="5m")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--no-settle",
+        action="store_true",
+        help="push the new images as soon as every Rollout is Healthy (the start's echoes queued)",
+    )
     parser.add_argument("--write", action="store_true", help="write RESULTS.md")
     return parser.parse_args(argv)
 
@@ -172,7 +177,7 @@ def main(argv: list[str]) -> int:
             measured.cold = _wait(api, keys, None, limit=900)
             measured.cold_requests = sum(observer.requests.values())
             observer.requests.clear()
-            measured.settled = _settle(observer, limit=240)
+            measured.settled = 0.0 if args.no_settle else _settle(observer, limit=240)
             measured.settle_requests = sum(observer.requests.values())
             measured.rss_cold = max(rss.samples or [0])
             observer.requests.clear()
@@ -224,6 +229,7 @@ def _report(args: argparse.Namespace, m: Measured, observer: Observer) -> str:
         f"python -m benchmarks.controller_scale --rollouts {args.rollouts} "
         f"--progressing {args.progressing} --steps {args.steps} --pause {args.pause:g} "
         f"--resync {args.resync} --workers {args.workers}"
+        + (" --no-settle" if args.no_settle else "")
     )
     latency = (
         f"{_pct(lat, 0.5):.3f} / {_pct(lat, 0.99):.3f} / {max(lat, default=float('nan')):.3f} s"
