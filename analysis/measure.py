@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from analysis.comparison import measure_comparison
 from analysis.measured import Measured, error_measurement, scrub
 from analysis.providers.base import Matrix, MetricProvider, QueryResult, Scalar
 from analysis.spec import CompiledMetric
@@ -45,6 +44,8 @@ def measure(
     whether this is the last look); threshold metrics ignore them.
     """
     if metric.comparison is not None:
+        from analysis.comparison import measure_comparison  # noqa: PLC0415 - scipy, paid only when compared
+
         return measure_comparison(
             metric, provider, now=now, started_at=started_at, state=state, final=final, clock=clock
         )

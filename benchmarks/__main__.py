@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from benchmarks import apiserver_startup, measurement, plugin_startup, strategy_engine
+from benchmarks.controller_scale.__main__ import main as controller_scale
 from benchmarks.decision_quality.__main__ import main as decision_quality
 from benchmarks.demo.__main__ import main as demo
 from benchmarks.sandbox.__main__ import main as sandbox
@@ -18,6 +19,7 @@ def main() -> int:
         demo(["--runs", "1", "--sims", "100"]),
         decision_quality([]),
         plugin_startup.main([]),
+        controller_scale([]),
     ]
     return max(codes)
 

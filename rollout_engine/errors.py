@@ -13,7 +13,8 @@ non-zero exit) without string matching::
     ├── KubeError            API problems
     │   ├── Conflict             409: re-read and retry
     │   ├── NotFound
-    │   └── Forbidden
+    │   ├── Forbidden
+    │   └── NotLeader        this replica does not hold the Lease: the write is refused
     ├── NotifyError          delivery failed after retries
     └── SandboxError         a local sandbox process failed to start, reload or stop
 
@@ -29,6 +30,7 @@ __all__ = [
     "Forbidden",
     "KubeError",
     "NotFound",
+    "NotLeader",
     "NotifyError",
     "ProviderError",
     "ProviderUnavailable",
@@ -93,6 +95,14 @@ class NotFound(KubeError):
 
 class Forbidden(KubeError):
     """403: the caller's RBAC does not allow the request."""
+
+
+class NotLeader(KubeError):
+    """This replica does not hold the leader Lease (any more): the write was refused.
+
+    Raised before the request is sent, so a deposed leader never writes
+    beside the new one (reliability.md H1).
+    """
 
 
 class NotifyError(RolloutEngineError):

@@ -27,12 +27,19 @@ def safe_weight(*, target: int, current: int, candidate_share: int, stable_share
 
     - Never above the candidate's ready share: traffic never goes to pods
       that are not ready.
+    - Up in one move: while the candidate cannot take all of `target`, the
+      weight stays where it is (Argo Rollouts' rule: "use the previous weight
+      since the new RS is not ready for a new weight"), so each step changes
+      the weight once, and a step's analysis never sees a weight the plan
+      does not name (20 → 50, never 20 → 25 → 50; reliability.md T1).
     - When traffic moves back to stable (target below `current`), it moves
       only as far as stable's ready share allows; the rest returns step by
       step as stable scales up.
     - Never above ``max(target, current)``: capacity never pushes the
       candidate past the plan.
     """
+    if target > current:
+        return target if candidate_share >= target else min(current, candidate_share)
     weight = min(target, candidate_share)
     if weight < current:
         weight = max(weight, min(current, candidate_share, 100 - stable_share))

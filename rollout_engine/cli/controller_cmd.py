@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import signal
-import threading
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from rollout_engine.cli.controller_run import crash_hook, run_until_signalled
+
 if TYPE_CHECKING:
-    from rollout_engine.controller import Controller, ControllerConfig
-    from rollout_engine.controller.serve import Endpoints
+    from rollout_engine.controller import ControllerConfig
+    from rollout_engine.kube import LeaseSettings
 
 __all__ = ["controller"]
 
 _LEADER_HELP = (
-    "Accepted so the install manifests work unchanged, but leader election is not implemented "
-    "in this release: the controller acts as the only replica. Run ONE replica until it lands "
-    "(two replicas would both reconcile)."
+    "Run as one of several replicas: only the holder of the Lease (--lease-namespace/"
+    "--lease-name) reconciles, the others wait and take over within the lease duration. A "
+    "leader that cannot renew in time stops all work at once and exits with status 1; on "
+    "SIGTERM it releases the Lease so a standby takes over at once."
 )
 
 
@@ -41,8 +42,23 @@ def controller(
     leader_elect: Annotated[bool, typer.Option("--leader-elect", help=_LEADER_HELP)] = False,
     lease_namespace: Annotated[
         str | None,
-        typer.Option(help="Namespace of the leader-election Lease (see --leader-elect)."),
+        typer.Option(
+            help="Namespace of the leader-election Lease (default: the kubeconfig's or the "
+            "pod's namespace)."
+        ),
     ] = None,
+    lease_name: Annotated[
+        str, typer.Option(help="Name of the leader-election Lease.")
+    ] = "rollout-engine-controller",
+    lease_duration: Annotated[
+        str, typer.Option(help="A standby takes over after the Lease went unrenewed this long.")
+    ] = "15s",
+    renew_deadline: Annotated[
+        str, typer.Option(help="The leader stops (and exits) when it could not renew this long.")
+    ] = "10s",
+    retry_period: Annotated[
+        str, typer.Option(help="Between attempts to acquire or renew the Lease.")
+    ] = "2s",
     metrics_port: Annotated[
         int, typer.Option(help="Port serving /metrics (0: any free port).")
     ] = 8090,
@@ -89,14 +105,25 @@ def controller(
         prometheus_address=prometheus_address,
         notifications_config=notifications_config,
     )
-    configure(level=log_level, fmt=log_format)
-    if leader_elect:
-        logging.getLogger("rollout_engine.controller").warning(
-            "--leader-elect is not implemented yet: acting as the only replica"
+    lease = (
+        _lease(
+            namespace=lease_namespace or config.notify.defaults_namespace,
+            name=lease_name,
+            identity=config.identity,
+            timings=(lease_duration, renew_deadline, retry_period),
         )
-    running = Controller(api_client, config=config)
-    endpoints = _serve(running, host=bind_address, metrics=metrics_port, health=health_port)
-    _run_until_signalled(running, endpoints)
+        if leader_elect
+        else None
+    )
+    configure(level=log_level, fmt=log_format)
+    running = Controller(api_client, config=config, after_write=crash_hook())
+    run_until_signalled(
+        running,
+        lease=lease,
+        host=bind_address,
+        metrics=metrics_port,
+        health=health_port,
+    )
 
 
 def _settings(
@@ -123,7 +150,7 @@ def _settings(
             resync_seconds=parse_duration(resync, path="--resync").total_seconds(),
             workers=workers,
             prometheus_address=prometheus_address,
-            identity=os.environ.get("POD_NAME") or "rollout-engine",
+            identity=os.environ.get("POD_NAME") or socket.gethostname() or "rollout-engine",
             notify=load_notify_config(
                 notifications_config, namespace=lease_namespace or connection.namespace
             ),
@@ -134,38 +161,31 @@ def _settings(
     return connection.api_client, config
 
 
-def _serve(running: Controller, *, host: str, metrics: int, health: int) -> Endpoints:
-    """/metrics on one port, /healthz and /readyz on another (or all on one)."""
-    from rollout_engine.controller.serve import Endpoints, metrics_route, probe
+def _lease(
+    *, namespace: str, name: str, identity: str, timings: tuple[str, str, str]
+) -> LeaseSettings:
+    """Lease settings; a unique holder identity per process (pod name + a random suffix)."""
+    import uuid
 
-    endpoints = Endpoints()
-    probes = {
-        "/healthz": probe(running.alive, "controller"),
-        "/readyz": probe(running.ready, "controller"),
-    }
-    if metrics == health and metrics != 0:
-        bound = endpoints.serve(
-            host=host, port=metrics, routes={"/metrics": metrics_route, **probes}
+    from rollout_engine.api.durations import parse_duration
+    from rollout_engine.errors import SpecError
+    from rollout_engine.kube import LeaseSettings
+
+    try:
+        seconds = [
+            parse_duration(value, path=flag).total_seconds()
+            for value, flag in zip(
+                timings, ("--lease-duration", "--renew-deadline", "--retry-period"), strict=True
+            )
+        ]
+        return LeaseSettings(
+            namespace=namespace,
+            name=name,
+            identity=f"{identity}_{uuid.uuid4().hex[:8]}",
+            lease_duration=seconds[0],
+            renew_deadline=seconds[1],
+            retry_period=seconds[2],
         )
-        ports = {"metrics": bound, "health": bound}
-    else:
-        ports = {
-            "metrics": endpoints.serve(host=host, port=metrics, routes={"/metrics": metrics_route}),
-            "health": endpoints.serve(host=host, port=health, routes=probes),
-        }
-    logging.getLogger("rollout_engine.controller").info("serving", extra=ports)
-    return endpoints
-
-
-def _run_until_signalled(running: Controller, endpoints: Endpoints) -> None:
-    """Run until SIGTERM or SIGINT, then stop taking work and exit."""
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    log = logging.getLogger("rollout_engine.controller")
-    running.start()
-    log.info("controller started", extra={"namespace": running.config.namespace or "*"})
-    stop.wait()
-    log.info("controller stopping")
-    running.stop()
-    endpoints.stop()
+    except (SpecError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None

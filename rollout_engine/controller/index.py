@@ -72,6 +72,11 @@ class RolloutIndex:
         with self._lock:
             return sorted(self._refs)
 
+    def is_workload(self, namespace: str, name: str) -> bool:
+        """Some Rollout names Deployment `namespace/name` as its workload."""
+        with self._lock:
+            return bool(self._by_workload.get((namespace, name)))
+
     def for_object(self, kind: str, obj: Obj) -> set[RolloutRef]:
         """The Rollouts an event about `obj` (of `kind`) concerns."""
         meta = obj.get("metadata") or {}

@@ -17,6 +17,7 @@ from rollout_engine.notify import RolloutRef
 __all__ = [
     "ANALYSIS_VERDICTS",
     "API_WRITES",
+    "LEADER",
     "MEASUREMENTS",
     "QUEUE_DEPTH",
     "RECONCILE_DURATION",
@@ -59,6 +60,10 @@ API_WRITES = Counter(
     "rollout_engine_api_writes_total",
     "Mutating API requests sent, by verb, kind and outcome (ok, conflict, error).",
     ["verb", "kind", "outcome"],
+)
+LEADER = Gauge(
+    "rollout_engine_leader",
+    "1 while this replica holds the leader Lease (or runs without leader election), else 0.",
 )
 WATCH_RESTARTS = Counter(
     "rollout_engine_watch_restarts_total",

@@ -17,6 +17,7 @@ from typing import Any, Final
 from strategies import REVISION_LABEL
 
 __all__ = [
+    "FINALIZER",
     "MANAGED_BY",
     "PREVIOUS_REVISION",
     "PREVIOUS_TEMPLATE",
@@ -30,6 +31,8 @@ __all__ = [
     "owner_reference",
 ]
 
+FINALIZER: Final = "rollout-engine.io/finalizer"
+"""On every Rollout the controller acts on: deletion waits until the app is handed back."""
 ROLLOUT_LABEL: Final = "rollout-engine.io/rollout"
 """On every object the controller creates: the Rollout's name (hashed when over 63 chars)."""
 MANAGED_BY: Final = ("app.kubernetes.io/managed-by", "rollout-engine")

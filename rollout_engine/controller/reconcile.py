@@ -1,6 +1,6 @@
 """One reconcile of one Rollout, as a short sequence of named steps.
 
-``read_world`` → ``observe_router`` → ``build_observed`` → ``decide``
+``read_world`` → ``observe_router`` → ``build_observed`` → (the finalizer) → ``decide``
 (``strategies.advance``) → ``record_status`` (one write, with the outbox) →
 ``announce`` (Events, notifications) → ``apply_desired`` in the safe order
 (scale up → Services → traffic → analysis runs → scale down → undo) →
@@ -13,6 +13,7 @@ acting repeats the same decision instead of undoing the step it completed.
 A rollout whose references are broken is *held* (status says why, nothing
 is applied); one whose world is still settling (a Deployment status older
 than its spec) is looked at again in a second, without deciding anything.
+A Rollout being deleted gets the hand-back of ``finalizer`` instead.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from rollout_engine.api.routing import TrafficRouting
 from rollout_engine.api.status import RolloutStatus
 from rollout_engine.controller.clock import Clock
 from rollout_engine.controller.events import EventRecorder
+from rollout_engine.controller.finalizer import Finalizer, deleting
 from rollout_engine.controller.measuring import Measurer, RunContext
 from rollout_engine.controller.metrics import PhaseBook
 from rollout_engine.controller.ownership import owner_reference
@@ -95,6 +97,7 @@ class Reconciler:
         self._reader = WorldReader(objects, cluster_templates=cluster_templates)
         self._workloads = Workloads(writer)
         self._services = Services(writer)
+        self._finalizer = Finalizer(writer)
         self._failed_applies: dict[RolloutRef, Problem] = {}
 
     def reconcile(self, key: RolloutRef) -> Outcome:
@@ -102,14 +105,15 @@ class Reconciler:
         world = self.read_world(key)
         if world is None:
             return self.forget(key)
-        if world.held:
-            return self.hold(world)
+        if deleting(world.raw) or world.held:  # NB: a Rollout being deleted is handed back
+            return self.finalize(world) if deleting(world.raw) else self.hold(world)
         router, traffic = self.observe_router(world)
         if world.held:
             return self.hold(world)
         observed = self.build_observed(world, traffic)
         if observed is None:
             return Outcome(after=1.0)
+        self._finalizer.ensure(world)  # NB: before the status write: it moves the version
         now = self._clock()
         decision = self.decide(world, observed, now=now)
         self.record_status(world, decision, now=now)
@@ -296,6 +300,17 @@ class Reconciler:
         )
         self._write_status(world, composed)
         return Outcome()
+
+    def finalize(self, world: World) -> Outcome:
+        """The Rollout is being deleted: one step of handing the app back (``finalizer``)."""
+        router = self.observe_router(world)[0] if world.rollout is not None else None
+        waiting = self._finalizer.finalize(world, router)
+        if waiting is None:
+            self._timers.cancel(world.key)
+            return Outcome()
+        status = world.stored.model_copy(update={"message": f"deleting: {waiting}"})
+        self._write_status(world, status)
+        return Outcome(after=1.0)
 
     def forget(self, key: RolloutRef) -> Outcome:
         """The Rollout is gone: drop its timers and its place in the metrics."""

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from rollout_engine.controller.cache import CachedObjects, Caches
 from rollout_engine.controller.clock import Clock, system_clock
 from rollout_engine.controller.config import ControllerConfig
 from rollout_engine.controller.events import EventRecorder
@@ -67,9 +68,12 @@ class Controller:
         after_write: Callable[[WriteRecord], None] | None = None,
     ) -> None:
         self.config = config = config or ControllerConfig()
+        self.api_client = api_client
         self.clock = clock
         objects = Objects(api_client)
+        self.caches = Caches()
         self.writer = Writer(objects)
+        self.writer.caches = self.caches
         if guard is not None:
             self.writer.guard = guard
         if after_write is not None:
@@ -87,7 +91,7 @@ class Controller:
             on_gave_up=self._gave_up,
         )
         self.phases = PhaseBook()
-        self.reconciler = self._reconciler(objects, secrets)
+        self.reconciler = self._reconciler(CachedObjects(api_client, self.caches), secrets)
         self.index = RolloutIndex()
         self.sources = Sources(
             api_client,
@@ -96,6 +100,7 @@ class Controller:
             namespace=config.namespace,
             settings=config.watch,
             cluster_templates=config.cluster_templates,
+            caches=self.caches,
         )
         self._workers: list[threading.Thread] = []
         self._churn: dict[RolloutRef, int] = {}
@@ -146,6 +151,21 @@ class Controller:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._workers = []
 
+    def abandon(self) -> None:
+        """Leadership is lost: drop all work at once, waiting for nothing.
+
+        The write guard already refuses every write; this ends what would try
+        (workers stop taking keys, timers and the notification dispatcher are
+        dropped, watches end). Unlike ``stop`` nothing is joined: a thread
+        stuck in a partitioned request must not hold up the exit that follows.
+        """
+        self._stopping.set()
+        self.queue.shutdown()
+        self.timers.clear()
+        self.timers.stop()
+        self.dispatcher.stop(timeout=0.0)
+        self.sources.stop(timeout=0.0)
+
     def ready(self) -> bool:
         """Every watch delivered its first list and the workers run."""
         alive = bool(self._workers) and all(t.is_alive() for t in self._workers)
@@ -156,9 +176,9 @@ class Controller:
         return not self._stopping.is_set()
 
     def resync(self) -> None:
-        """Enqueue every known Rollout (and send what the outbox still holds)."""
+        """Enqueue every known Rollout, behind the keys events and timers queued."""
         for key in self.index.all_keys():
-            self.queue.add(key)
+            self.queue.add_background(key)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until nothing is queued or in flight (tests)."""

@@ -10,7 +10,13 @@ fast and safe:
 - ``add_rate_limited`` retries a failing key after ``base × 2^(failures-1)``,
   capped at ``max_delay`` (30 s: reliability.md S1, where a 16-minute cap left
   rollouts hanging); ``forget`` resets the count after a success;
-- ``add_after`` schedules a key for later (the earliest request wins).
+- ``add_after`` schedules a key for later (the earliest request wins); a key
+  handed out earlier than that drops its later look: the reconcile that runs
+  now asks for its own (level-triggered, it recomputes what it waits for);
+- ``add_background`` queues a key behind every other: the periodic resync of
+  a thousand idle Rollouts must not delay the one whose pause just ended
+  (controller-runtime's priority queue gives its resyncs low priority for the
+  same reason). A background key that is added normally moves up.
 
 Delayed keys are promoted by whichever worker waits in ``get``, so no thread of
 its own is needed. ``time`` is injectable (monotonic seconds) for unit tests.
@@ -44,7 +50,9 @@ class WorkQueue(Generic[K]):
         self._base, self._max, self._time = base_delay, max_delay, time
         self._cond = threading.Condition()
         self._queue: deque[K] = deque()
+        self._background: deque[K] = deque()
         self._dirty: set[K] = set()
+        self._low: set[K] = set()
         self._processing: set[K] = set()
         self._delayed: list[tuple[float, int, K]] = []
         self._due: dict[K, float] = {}
@@ -56,6 +64,16 @@ class WorkQueue(Generic[K]):
         """Queue `key` now (a no-op if it is already queued)."""
         with self._cond:
             self._add(key)
+
+    def add_background(self, key: K) -> None:
+        """Queue `key` behind every key queued by ``add`` (a no-op if queued or in flight)."""
+        with self._cond:
+            if self._closed or key in self._dirty or key in self._processing:
+                return
+            self._dirty.add(key)
+            self._low.add(key)
+            self._background.append(key)
+            self._cond.notify()
 
     def add_after(self, key: K, delay: float) -> None:
         """Queue `key` after `delay` seconds (an earlier request for it wins)."""
@@ -97,10 +115,11 @@ class WorkQueue(Generic[K]):
                 self._promote()
                 if self._closed:
                     return None
-                if self._queue:
-                    key = self._queue.popleft()
+                key = self._next()
+                if key is not None:
                     self._processing.add(key)
                     self._dirty.discard(key)
+                    self._due.pop(key, None)
                     return key
                 wait = self._wait_time(deadline)
                 if wait is not None and wait <= 0:
@@ -125,18 +144,18 @@ class WorkQueue(Generic[K]):
         """Keys waiting to be processed now (not the delayed ones)."""
         with self._cond:
             self._promote()
-            return len(self._queue)
+            return len(self._queue) + len(self._low)
 
     def idle(self) -> bool:
         """Nothing queued, delayed or in flight."""
         with self._cond:
-            return not (self._queue or self._processing or self._due)
+            return not (self._queue or self._low or self._processing or self._due)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until ``idle`` (True) or `timeout` seconds pass (False); real time."""
         deadline = _time.monotonic() + timeout
         with self._cond:
-            while self._queue or self._processing or self._due:
+            while self._queue or self._low or self._processing or self._due:
                 left = deadline - _time.monotonic()
                 if left <= 0:
                     return False
@@ -145,12 +164,27 @@ class WorkQueue(Generic[K]):
             return True
 
     def _add(self, key: K) -> None:
-        if self._closed or key in self._dirty:
+        if self._closed:
+            return
+        if key in self._low:  # NB: moves up; its place in the background queue is skipped
+            self._low.discard(key)
+            self._dirty.discard(key)
+        if key in self._dirty:
             return
         self._dirty.add(key)
         if key not in self._processing:
             self._queue.append(key)
             self._cond.notify()
+
+    def _next(self) -> K | None:
+        if self._queue:
+            return self._queue.popleft()
+        while self._background:
+            key = self._background.popleft()
+            if key in self._low:
+                self._low.discard(key)
+                return key
+        return None
 
     def _promote(self) -> None:
         now = self._time()

@@ -10,7 +10,9 @@ live in one place:
 - ``after`` runs after each write with what was written and how it ended
   (part 2: ``CRASH_AFTER_API_WRITE=n`` exits the process right after the n-th
   write, reliability.md T1);
-- each write is counted in ``rollout_engine_api_writes_total``.
+- each write is counted in ``rollout_engine_api_writes_total``;
+- the caches (``cache.Caches``) learn what each write returned, and that a
+  409 or 404 made their copy stale.
 
 Reads do not come here: they go to ``Objects`` directly.
 """
@@ -21,8 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from rollout_engine.controller.cache import Caches
 from rollout_engine.controller.metrics import API_WRITES
-from rollout_engine.errors import Conflict
+from rollout_engine.errors import Conflict, NotFound
 from rollout_engine.kube import Kind, Objects
 from rollout_engine.kube.objects import PatchType
 
@@ -65,6 +68,7 @@ class Writer:
         self.objects = objects
         self.guard = guard
         self.after = after
+        self.caches: Caches | None = None
 
     def create(self, kind: Kind, body: Obj) -> Obj:
         """POST; Conflict(reason AlreadyExists) when the name is taken."""
@@ -129,8 +133,15 @@ class Writer:
         except Exception as exc:
             outcome = "conflict" if isinstance(exc, Conflict) else "error"
             API_WRITES.labels(verb=verb, kind=kind.kind, outcome=outcome).inc()
+            if self.caches is not None and isinstance(exc, Conflict | NotFound):
+                self.caches.conflicted(kind.kind, record.namespace, record.name)
             self.after(WriteRecord(**{**vars(record), "ok": False, "error": type(exc).__name__}))
             raise
         API_WRITES.labels(verb=verb, kind=kind.kind, outcome="ok").inc()
+        if self.caches is not None:
+            if verb == "delete":
+                self.caches.deleted(kind.kind, record.namespace, record.name)
+            else:
+                self.caches.wrote(kind.kind, result)
         self.after(record)
         return result

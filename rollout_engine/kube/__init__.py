@@ -9,6 +9,7 @@ from kubernetes.client import ApiClient
 
 from rollout_engine.kube.config import Connection, connect
 from rollout_engine.kube.kinds import KINDS, Kind, kind
+from rollout_engine.kube.lease import LeaderElector, LeaseSettings
 from rollout_engine.kube.objects import Objects
 from rollout_engine.kube.watching import Watcher, WatchSettings
 
@@ -17,6 +18,8 @@ __all__ = [
     "ApiClient",
     "Connection",
     "Kind",
+    "LeaderElector",
+    "LeaseSettings",
     "Objects",
     "WatchSettings",
     "Watcher",

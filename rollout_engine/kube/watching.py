@@ -10,9 +10,11 @@ One thread per watched kind runs this loop until stopped:
    timeout* (the socket read timeout): a stream that stays open and silent
    (reliability.md H6, T13) fails after ``inactivity_timeout`` seconds instead
    of hanging forever; bookmarks keep a healthy but quiet stream alive;
-3. when the stream ends or breaks, **resume** from the last resourceVersion
-   seen; on **410 Gone** (the version fell out of the server's history),
-   **relist**; on any other failure, back off (1 s, doubling to 30 s) and relist.
+3. when the stream ends, **resume** from the last resourceVersion seen; on
+   **410 Gone** (the version fell out of the server's history), and on a stream
+   that went **silent** (it may have dropped events on the way: the consumer's
+   cache would never learn of them), **relist** at once; on any other failure,
+   back off (1 s, doubling to 30 s) and relist.
 
 Events are plain dicts as the API server sent them. Only grouped kinds are
 watched (they go through ``CustomObjectsApi``, which returns dicts for any
@@ -104,6 +106,10 @@ class Watcher:
         current = self._watch
         if current is not None:
             current.stop()
+        self.join(timeout)
+
+    def join(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds for the loop's thread to end (after ``stop``)."""
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -122,7 +128,8 @@ class Watcher:
                 version = None  # NB: relist; after a 410 at once, otherwise after the backoff
                 wait = exc.status != _GONE
             except urllib3.exceptions.ReadTimeoutError:
-                reason, wait = "stalled", False  # the inactivity timeout: resume from `version`
+                reason, wait = "stalled", False  # NB: the inactivity timeout: relist, at once
+                version = None
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 reason, wait = f"broken ({type(exc).__name__})", True
             except Exception:  # NB: a consumer bug must not end the watch for good

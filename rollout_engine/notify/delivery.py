@@ -9,7 +9,9 @@ For each due entry, oldest first:
 2. **send**: resolve the subscription's Secret through the caller's resolver,
    build the notifier from the registry, post.
 3. **settle**: ``mark_sent`` or ``mark_failed`` (backoff, or give up), re-read
-   and written with compare-and-set, retried on conflict.
+   and written with compare-and-set, retried on conflict and, after a short
+   wait, on a transient API error (429, 5xx, no answer): a lost settle is a
+   duplicate message once the claim ends (reliability.md T11).
 
 Status is written before the send and after it, never only in memory, so a
 new leader sends exactly what is pending. A sender that dies after the POST
@@ -21,6 +23,7 @@ callback runs (the controller emits a Warning Event) and
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +32,14 @@ from typing import Protocol
 from rollout_engine.api.meta import SecretKeySelector
 from rollout_engine.api.rollout import Rollout
 from rollout_engine.api.status import OutboxEntry, RolloutStatus
-from rollout_engine.errors import Conflict, KubeError, NotFound, NotifyError, SpecError
+from rollout_engine.errors import (
+    Conflict,
+    KubeError,
+    NotFound,
+    NotifyError,
+    NotLeader,
+    SpecError,
+)
 from rollout_engine.notify import outbox
 from rollout_engine.notify.config import NotifyConfig
 from rollout_engine.notify.events import RolloutEvent
@@ -52,6 +62,20 @@ log = get_logger("delivery")
 SecretResolver = Callable[[str, SecretKeySelector], str]
 """``(namespace, secretKeyRef) -> value``: the controller reads the Secret (get by name only)."""
 _WRITE_TRIES = 5
+_TRANSIENT = frozenset({None, 429, 500, 502, 503, 504})
+
+
+def _retryable(err: KubeError, attempt: int) -> bool:
+    """A conflict, or an error the next try may not see (429, 5xx, no answer): wait a little.
+
+    A refusal by the leadership fence is final: a deposed leader must stop.
+    """
+    if isinstance(err, Conflict):
+        return True
+    if isinstance(err, NotLeader) or err.status not in _TRANSIENT:
+        return False
+    time.sleep(0.05 * 2**attempt)  # NB: on the dispatcher's own thread, never a reconcile's
+    return True
 
 
 @dataclass(frozen=True, order=True)
@@ -139,7 +163,7 @@ class Delivery:
         return self._settle(ref, entry, error, target.type if target else "unknown")
 
     def _claim(self, ref: RolloutRef, key: str) -> tuple[Rollout, OutboxEntry] | None:
-        for _ in range(_WRITE_TRIES):
+        for attempt in range(_WRITE_TRIES):
             try:
                 rollout = self._store.get(ref)
                 status = outbox.claim(
@@ -151,9 +175,9 @@ class Delivery:
                 if status is None:
                     return None  # sent, given up, pruned, or claimed by another sender
                 stored = self._store.replace_status(rollout.model_copy(update={"status": status}))
-            except Conflict:
-                continue
             except KubeError as err:
+                if _retryable(err, attempt):
+                    continue
                 log.warning("cannot claim %s in %s/%s: %s", key, ref.namespace, ref.name, err)
                 return None
             entry = outbox.find(stored.status, key)
@@ -203,7 +227,7 @@ class Delivery:
         """Record the outcome (compare-and-set, retried on conflict), then report it."""
         message = REDACTOR.scrub(str(error)) if error is not None else ""
         stored: Rollout | None = None
-        for _ in range(_WRITE_TRIES):
+        for attempt in range(_WRITE_TRIES):
             try:
                 rollout = self._store.get(ref)
                 status = rollout.status or RolloutStatus()
@@ -213,9 +237,9 @@ class Delivery:
                 else:
                     stored = self._store.replace_status(rollout.model_copy(update={"status": new}))
                 break
-            except Conflict:
-                continue
             except KubeError as err:
+                if _retryable(err, attempt):
+                    continue
                 log.warning("cannot record the outcome of %s: %s", entry.key, err)
                 break
         if stored is None:

@@ -42,6 +42,7 @@ class IstioRouter:
 
     def __init__(self, *, objects: Objects, writer: Writer, owner: dict[str, object]) -> None:
         self._objects, self._writer = objects, writer
+        self._seen: dict[str, Obj] = {}  # NB: what observe read, for apply's first try
 
     def observe(self, *, rollout: Rollout) -> RouterReport:
         """The candidate weight and managed routes on the owned routes (validated first)."""
@@ -55,6 +56,7 @@ class IstioRouter:
                 else f"{path}.virtualService"
             )
             vs = self._get(VIRTUAL_SERVICE, ref.name, rollout, at=at)
+            self._seen[ref.name] = vs
             report = _checked(vs, ref=ref, targets=targets)
             reports.append(report)
         rule = istio.destination_rule
@@ -81,7 +83,9 @@ class IstioRouter:
         for ref in istio.all_virtual_services():
 
             def one(name: str = ref.name, r: Any = ref) -> bool:
-                vs = self._objects.get(VIRTUAL_SERVICE, name=name, namespace=_ns(rollout))
+                vs = self._seen.pop(name, None) or self._objects.get(
+                    VIRTUAL_SERVICE, name=name, namespace=_ns(rollout)
+                )  # NB: the patch tests what it read: a change since is a 422, then a re-read
                 rendered = render_virtual_service(vs, ref=r, targets=targets, traffic=desired)
                 return self._patch(VIRTUAL_SERVICE, vs, http_ops(_http(vs), _http(rendered)))
 

@@ -38,6 +38,7 @@ class NginxRouter:
 
     def __init__(self, *, objects: Objects, writer: Writer, owner: dict[str, object]) -> None:
         self._objects, self._writer, self._owner = objects, writer, owner
+        self._seen: tuple[Obj, Obj | None] | None = None  # NB: observe's reads, for apply
 
     def observe(self, *, rollout: Rollout) -> RouterReport:
         """The weight and routes the canary Ingress implements (none: 0 %)."""
@@ -45,6 +46,7 @@ class NginxRouter:
         stable = self._stable(rollout, targets)
         render_canary_ingress(stable, targets=targets, traffic=TrafficState(0, in_progress=True))
         canary = self._canary(rollout, targets)
+        self._seen = (stable, canary)
         return read_canary_ingress(canary, prefix=targets.routing.annotation_prefix)
 
     def apply(
@@ -52,9 +54,9 @@ class NginxRouter:
     ) -> bool:
         """Apply the rendered canary Ingress, or delete it when none should exist."""
         targets = NginxTargets.for_rollout(rollout)
-        stable = self._stable(rollout, targets)
+        seen, self._seen = self._seen, None
+        stable, current = seen or (self._stable(rollout, targets), self._canary(rollout, targets))
         body = render_canary_ingress(stable, targets=targets, traffic=desired)
-        current = self._canary(rollout, targets)
         if body is None:
             return self._delete(current)
         meta = body["metadata"]

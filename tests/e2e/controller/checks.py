@@ -19,10 +19,18 @@ __all__ = [
 
 
 def assert_status_writes_use_the_subresource(h: Harness) -> None:
-    """Every Rollout write is a status write, with field manager ``rollout-engine``."""
+    """Every Rollout write is a status write, or a patch of its finalizers only.
+
+    All with field manager ``rollout-engine``.
+    """
     writes = h.api.journal.writes(identity="controller", resource="rollouts")
     assert writes, "the controller never wrote a Rollout status"
-    assert {w.subresource for w in writes} == {"status"}
+    main = [w for w in writes if w.subresource != "status"]
+    assert {w.subresource for w in writes} - {""} == {"status"}
+    for write in main:
+        assert write.verb == "patch", write.path
+        assert set(write.json()) == {"metadata"}, write.json()
+        assert set(write.json()["metadata"]) == {"finalizers", "resourceVersion"}, write.json()
     assert {w.field_manager for w in writes} == {"rollout-engine"}
     every = h.api.journal.writes(identity="controller")
     assert {w.field_manager for w in every if w.verb != "delete"} == {"rollout-engine"}

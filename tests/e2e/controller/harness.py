@@ -102,11 +102,12 @@ class Harness:
         what: str,
         limit: timedelta = timedelta(hours=2),
         jumps: int = 200,
+        quiet: float = 0.25,
     ) -> None:
-        """Settle; if not `done`, jump to the next wake-up (or 15 s on); repeat."""
+        """Settle (`quiet` seconds idle); if not `done`, jump to the next wake-up; repeat."""
         start = self.clock()
         for _ in range(jumps):
-            self.settle()
+            self.settle(quiet=quiet)
             if done():
                 return
             wake = self.controller.timers.next_wake()
@@ -153,6 +154,8 @@ def running_controller(
     slack: SlackReceiver | None = None,
     namespace: str = NAMESPACE,
     installed: bool = False,
+    resync_seconds: float = 3600,
+    watch: WatchSettings | None = None,
 ) -> Iterator[Harness]:
     """A cluster with our CRDs and Istio's, a namespace, and a started controller.
 
@@ -171,11 +174,11 @@ def running_controller(
     clock = FakeClock(start)
     policy = DestinationPolicy(allowed_hosts=frozenset({slack.host_port} if slack else set()))
     config = ControllerConfig(
-        resync_seconds=3600,
+        resync_seconds=resync_seconds,
         workers=2,
         prometheus_address=prometheus,
         notify=NotifyConfig(destinations=policy, defaults_namespace=namespace),
-        watch=WatchSettings(inactivity_timeout=10, server_timeout=60),
+        watch=watch or WatchSettings(inactivity_timeout=10, server_timeout=60),
     )
     controller = Controller(api.api_client("controller"), config=config, clock=clock)
     harness = Harness(api=api, clock=clock, controller=controller, user=user, namespace=namespace)

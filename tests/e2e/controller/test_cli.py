@@ -47,7 +47,8 @@ def test_the_controller_process_serves_probes_metrics_and_stops_cleanly(apiserve
         apiserver.install_crds(CRDS / f"{crd}.yaml")
     apiserver.world.enable()
     user = Objects(apiserver.api_client("user"))
-    user.create(kind("Namespace"), {"metadata": {"name": "shop"}})
+    for namespace in ("shop", "rollout-engine"):
+        user.create(kind("Namespace"), {"metadata": {"name": namespace}})
     metrics, health = free_port(), free_port()
     process = subprocess.Popen(
         [
@@ -94,6 +95,7 @@ def test_the_controller_process_serves_probes_metrics_and_stops_cleanly(apiserve
             "rollout_engine_reconcile_errors_total",
         ):
             assert name in text
+        assert "rollout_engine_leader 1.0" in text
         assert "rollout=" not in text and 'name="web"' not in text, "no per-rollout labels"
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=15)
@@ -104,15 +106,46 @@ def test_the_controller_process_serves_probes_metrics_and_stops_cleanly(apiserve
             process.communicate()
     lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]
     messages = [line["message"] for line in lines]
-    assert "controller started" in messages and "controller stopping" in messages
-    assert any("--leader-elect is not implemented yet" in msg for msg in messages)
+    for message in (
+        "waiting for the lease",
+        "became the leader",
+        "controller started",
+        "controller stopping",
+        "lease released",
+    ):
+        assert message in messages
     assert {line["level"] for line in lines} <= {"info", "warning"}
+    lease = apiserver.store.get(
+        "coordination.k8s.io/v1",
+        "Lease",
+        name="rollout-engine-controller",
+        namespace="rollout-engine",
+    )
+    assert lease["spec"]["holderIdentity"] == ""
 
 
-def test_help_is_honest_about_leader_election() -> None:
+def test_help_explains_leader_election() -> None:
     result = CliRunner().invoke(app, ["controller", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    assert "leader election is not implemented" in " ".join(result.output.split())
+    text = " ".join(result.output.split())
+    assert "only the holder of the Lease" in text
+    for flag in ("--lease-name", "--lease-duration", "--renew-deadline", "--retry-period"):
+        assert flag in text
+
+
+def test_inconsistent_lease_timings_exit_2_with_the_reason(apiserver: Any) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "controller",
+            f"--kubeconfig={apiserver.kubeconfig_for('controller')}",
+            "--leader-elect",
+            "--lease-duration=5s",
+            "--renew-deadline=10s",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "lease duration > renew deadline" in result.output
 
 
 def test_a_bad_flag_exits_2_with_the_reason(apiserver: Any) -> None:

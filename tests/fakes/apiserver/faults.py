@@ -230,6 +230,7 @@ class Faults:
         """Matching watches stay open but deliver nothing (no events, no bookmarks)."""
         with self._lock:
             self._stalls.append((_names(resource), identity))
+        self._wake()  # NB: a stream waiting for its next bookmark goes silent now, not after it
 
     def resume_watches(self) -> None:
         with self._lock:

@@ -6,11 +6,14 @@ from rollout_engine import controller
 
 MODULES = {
     "annotations",
+    "cache",
     "clock",
     "conditions",
     "config",
     "events",
+    "finalizer",
     "index",
+    "leadership",
     "logs",
     "measuring",
     "metrics",

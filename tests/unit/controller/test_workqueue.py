@@ -84,3 +84,27 @@ def test_a_blocked_worker_wakes_for_a_delayed_key() -> None:
     assert queue.get(timeout=2) == "a"
     queue.done("a")
     assert queue.wait_idle(1.0)
+
+
+def test_background_keys_wait_behind_every_other_key() -> None:
+    queue: WorkQueue[str] = WorkQueue()
+    for key in ("idle-1", "idle-2", "idle-3"):
+        queue.add_background(key)
+    queue.add("due")
+    queue.add("idle-2")  # an event for a background key moves it up
+    assert [queue.get(0), queue.get(0)] == ["due", "idle-2"]
+    queue.add("late")
+    assert queue.get(0) == "late"
+    assert [queue.get(0), queue.get(0), queue.get(0)] == ["idle-1", "idle-3", None]
+    assert queue.depth() == 0
+
+
+def test_a_background_key_already_queued_or_in_flight_is_not_queued_again() -> None:
+    queue: WorkQueue[str] = WorkQueue()
+    queue.add("a")
+    queue.add_background("a")
+    assert queue.depth() == 1
+    assert queue.get(0) == "a"
+    queue.add_background("a")  # in flight: the reconcile running now covers the resync
+    queue.done("a")
+    assert queue.idle()

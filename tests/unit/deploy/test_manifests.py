@@ -61,7 +61,7 @@ def test_rbac_is_least_privilege(overlay: str) -> None:
         assert not DANGEROUS_VERBS & set(rule["verbs"]), rule
         assert "resourceNames" not in rule or rule["resourceNames"], rule
     assert grants(overlay, "secrets") == {"get"}
-    assert grants(overlay, "rollouts") == {"get", "list", "watch"}
+    assert grants(overlay, "rollouts") == {"get", "list", "watch", "patch"}  # the finalizer
     assert grants(overlay, "rollouts/status") == {"update"}  # status only, by PUT /status
     assert grants(overlay, "analysisruns") == {"get", "list", "watch", "create"}
     assert grants(overlay, "services") == {"get", "create", "patch"}  # read, never watched

@@ -125,3 +125,15 @@ def test_a_silent_stream_is_detected_and_reconnected(
     user.create(DEPLOYMENT, _deployment("late"))
     apiserver.faults.resume_watches()
     record.wait(lambda: ("ADDED", "late") in record.events, timeout=10)
+
+
+def test_a_silent_stream_is_relisted_so_what_it_dropped_still_arrives(
+    apiserver: Any, user: Objects, seen: tuple[Seen, Watcher]
+) -> None:
+    record, watcher = seen
+    assert watcher.synced.wait(5)
+    apiserver.faults.stall_watches(resource="deployments")
+    user.create(DEPLOYMENT, _deployment("unannounced"))  # NB: its event is never streamed
+    record.wait(lambda: ("ADDED", "unannounced") in record.events, timeout=10)
+    assert "stalled" in record.restarts
+    apiserver.faults.resume_watches()

@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from rollout_engine.api import Rollout, SecretKeySelector
+from rollout_engine.errors import KubeError, NotLeader
 from rollout_engine.notify import (
     Dispatcher,
     GaveUp,
@@ -383,3 +384,61 @@ def _wait(predicate: Any, timeout: float = 10.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "condition not reached in time"
         time.sleep(0.02)
+
+
+class FailingWrites:
+    """``on_write``: the next writes fail with `errors`, in order, before the compare-and-set."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+
+    def __call__(self) -> None:
+        if self.errors:
+            raise self.errors.pop(0)
+
+
+@pytest.mark.parametrize("status", [429, 500, 503, None])
+def test_a_transient_error_on_the_claim_or_the_settle_is_retried_not_sent_twice(
+    receiver: SlackReceiver,
+    store: MemoryRolloutStore,
+    secrets: Secrets,
+    config: NotifyConfig,
+    clock: Clock,
+    *,
+    status: int | None,
+) -> None:
+    _setup(store, config)
+    claim, settle = KubeError("claim failed", status=status), KubeError("settle", status=status)
+    failing = FailingWrites(claim, settle, settle)
+    writes = 0
+
+    def on_write() -> None:
+        nonlocal writes
+        writes += 1
+        if writes != 2:  # NB: the claim fails once, lands, then the settle fails twice
+            failing()
+
+    store.on_write = on_write
+    report = _dispatcher(store, secrets, config, clock).process(REF)
+    assert len(report.sent) == 1
+    assert len(receiver.requests) == 1
+    rollout = store.get(REF)
+    assert rollout.status is not None and rollout.status.outbox[0].sent
+    clock.advance(seconds=config.retry.claim.total_seconds() + 1)
+    assert _dispatcher(store, secrets, config, clock).process(REF).sent == ()
+    assert len(receiver.requests) == 1
+
+
+def test_the_leadership_fence_is_not_retried(
+    receiver: SlackReceiver,
+    store: MemoryRolloutStore,
+    secrets: Secrets,
+    config: NotifyConfig,
+    clock: Clock,
+) -> None:
+    _setup(store, config)
+    refused = FailingWrites(*(NotLeader("not the leader") for _ in range(5)))
+    store.on_write = refused
+    report = _dispatcher(store, secrets, config, clock).process(REF)
+    assert report.sent == () and receiver.requests == []
+    assert len(refused.errors) == 4  # one attempt, then it stops

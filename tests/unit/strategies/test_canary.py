@@ -34,12 +34,31 @@ def test_set_weight_holds_until_the_candidate_has_capacity() -> None:
     assert "waiting for candidate capacity: 0/2" in (decision.status.message or "")
     world.candidate_cap = 1
     world.settle()
-    assert world.weight == 25  # one pod of four: never more than its ready share
+    assert world.weight == 0  # one pod of four could take 25 %: the weight waits for all 50 %
     assert world.step == 0
     world.candidate_cap = None
     world.settle()
     assert world.weight == 50
     assert world.step == 1
+
+
+def test_a_step_moves_the_weight_once_while_pods_become_ready_one_by_one() -> None:
+    steps = [{"setWeight": 25}, {"pause": {}}, {"setWeight": 75}, {"pause": {}}]
+    world = World(canary_rollout(steps))
+    world.settle()
+    world.intent("promote", step=1)
+    weights = []
+    for cap in (1, 2):  # 75 % of 4 pods needs 3
+        world.candidate_cap = cap
+        world.settle()
+        weights.append(world.weight)
+    assert weights == [25, 25]
+    world.candidate_cap = None
+    world.settle()
+    assert world.weight == 75
+    world.candidate_cap = 2  # a pod is lost: the weight follows capacity down at once
+    world.settle()
+    assert world.weight == 50
 
 
 def test_set_weight_completes_only_when_the_router_reports_it() -> None:

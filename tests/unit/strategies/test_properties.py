@@ -171,6 +171,9 @@ class Checker:
         plan = build_plan(self.world.rollout)
         if (status.current_step_index or 0) < len(plan.steps) and bound < 100:
             assert weight <= max(plan.max_weight, current), "weight above maxWeight"
+        if weight > current and status.candidate_revision != status.stable_revision:
+            named = {s.weight for s in plan.steps} | {100}
+            assert weight in named, f"an increase to {weight}%, a weight the plan does not name"
         if observed.stable.ready >= observed.replicas:
             assert weight <= bound, "weight above the plan with a fully ready stable"
             if status.phase == "Healthy":

@@ -1,0 +1,66 @@
+"""T1: crash the controller right after its n-th API write, restart it, let it finish.
+
+For each n (a fixed-seed sample by default, every n with ``T1_CRASH_POINTS=all``), a
+controller process runs a canary (set weight 20 → analysis → set weight 50 → pause 1 s →
+promotion) and exits with ``os._exit`` right after write n; a second process finishes it.
+Every run must reach Healthy with the candidate as the stable; per step at most one
+effective weight change, never above the step's plan weight, never down before the
+promotion; one AnalysisRun, created once; at most one Slack message per verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.apiserver.handle import FakeApiServer
+from tests.fakes.prometheus.fake import FakePrometheus, fake_prometheus
+from tests.fakes.slack.server import SlackReceiver
+from tests.reliability.crashes import CRASH_EXIT, Campaign, crash_points
+from tests.reliability.oracle import WeightLog
+from tests.reliability.scene import install, notifications_config
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def campaign(apiserver: FakeApiServer, tmp_path: Path) -> Iterator[Campaign]:
+    install(apiserver)
+    with SlackReceiver() as slack, fake_prometheus() as prometheus:
+        log = WeightLog(apiserver)
+        yield Campaign(
+            apiserver,
+            tmp_path,
+            slack,
+            _url(prometheus),
+            notifications_config(tmp_path / "notify.yaml", slack),
+            log=log,
+        )
+        log.unsubscribe()
+
+
+def _url(prometheus: FakePrometheus) -> str:
+    return prometheus.url
+
+
+@pytest.mark.parametrize(("router", "sample", "seed"), [("istio", 10, 1), ("nginx", 4, 2)])
+def test_a_crash_after_any_write_changes_nothing_but_the_time_it_takes(
+    campaign: Campaign, router: str, sample: int, seed: int
+) -> None:
+    campaign.router = router
+    reference = campaign.prepare(["reference"])["reference"]
+    total = campaign.reference(reference)
+    assert total >= 10, f"a full canary run took only {total} writes"
+    points = crash_points(total, sample=sample, seed=seed)
+    scenes = campaign.prepare([f"t{n}" for n in points])
+    runs = campaign.crash_each({n: scenes[f"t{n}"] for n in points}, parallel=4)
+    for run in sorted(runs, key=lambda r: r.n):
+        campaign.check(run.scene)
+    for run in runs:  # NB: a run that needed fewer than n writes had nothing to crash after
+        made = campaign.writes_of(f"c{run.n}")
+        assert run.crash_code == CRASH_EXIT or made < run.n, (run.n, run.crash_code, made)
+        assert run.crash_code != CRASH_EXIT or made >= run.n, (run.n, made)
+    crashed = sum(run.crash_code == CRASH_EXIT for run in runs)
+    assert crashed >= len(runs) - 2, f"{crashed} of {len(runs)} runs crashed"
