@@ -23,11 +23,40 @@ from tests.fakes.apiserver.handle import FakeApiServer
 from tests.fakes.slack.server import SlackReceiver
 from tests.paths import CRDS
 
-__all__ = ["ISTIO_CANARY", "PLAN", "Scene", "install", "notifications_config"]
+__all__ = [
+    "ISTIO_CANARY",
+    "PLAN",
+    "TEN_STEPS",
+    "TEN_STEP_PLAN",
+    "Scene",
+    "install",
+    "notifications_config",
+]
 
 GV = "rollout-engine.io/v1alpha1"
 PLAN = [20, 20, 50, 50]
 """The canary weight each step of the plan allows (cumulative)."""
+_ANALYSIS = {
+    "analysis": {
+        "templates": [{"templateName": "success-rate"}],
+        "args": [{"name": "workload", "value": "web-canary"}],
+    }
+}
+TEN_STEPS: list[dict[str, Any]] = [
+    {"setWeight": 10},
+    {"setWeight": 20},
+    _ANALYSIS,
+    {"setWeight": 30},
+    {"pause": {"duration": "1s"}},
+    {"setWeight": 40},
+    {"setWeight": 50},
+    _ANALYSIS,
+    {"setWeight": 75},
+    {"pause": {"duration": "1s"}},
+]
+"""T1's 10-step canary: every kind of step, two analyses, pauses short enough for a sweep."""
+TEN_STEP_PLAN = [10, 20, 20, 30, 30, 40, 50, 50, 75, 75]
+"""The canary weight each of TEN_STEPS allows (cumulative)."""
 ISTIO_CANARY = {
     "canary": {
         "trafficRouting": {"istio": {"virtualService": {"name": "web", "routes": ["primary"]}}},
