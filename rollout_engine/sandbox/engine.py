@@ -28,7 +28,6 @@ sandbox's parent-death signal requires.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,6 +41,7 @@ from rollout_engine.sandbox.net import http_get
 from rollout_engine.sandbox.processes import CANDIDATE, STABLE, AppSpec, RunningApp, Sandbox
 from rollout_engine.sandbox.router import LocalRouter
 from rollout_engine.sandbox.runs import LocalRuns
+from rollout_engine.sandbox.signals import sleep_or_exit
 from strategies import Decision, DesiredState, Observed, VersionState, advance
 
 __all__ = ["Outcome", "SandboxEngine", "Tick", "answers_healthz"]
@@ -82,7 +82,7 @@ class SandboxEngine:
         router: LocalRouter,
         runs: LocalRuns,
         clock: Callable[[], datetime],
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = sleep_or_exit,
         ready: Callable[[RunningApp], bool] | None = None,
     ) -> None:
         self._box, self._manifests, self._builds = box, manifests, dict(builds)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from rollout_engine.errors import SandboxError
+from rollout_engine.sandbox.signals import sleep_or_exit
 
 __all__ = ["Reply", "free_port", "http_get", "wait_until"]
 
@@ -108,7 +109,7 @@ def wait_until(
         if time.monotonic() >= deadline:
             extra = detail() if detail is not None else ""
             raise SandboxError(f"{what}: not reached within {timeout:g}s" + _indent(extra))
-        time.sleep(interval)
+        sleep_or_exit(interval)
 
 
 def _indent(text: str) -> str:

@@ -33,13 +33,14 @@ CRASH_EXIT = 86
 _TIMEOUT = 60.0
 
 
-def crash_points(total: int, *, sample: int, seed: int) -> list[int]:
-    """Which n to crash after: all of 1..total with ``T1_CRASH_POINTS=all``, else a fixed sample.
+def crash_points(total: int, *, sample: int | None, seed: int) -> list[int]:
+    """Which n to crash after: all of 1..total (sample None, or ``T1_CRASH_POINTS=all``), else a
+    fixed sample.
 
     The sample always holds the first and the last write, and draws the rest
     with a fixed seed, so a failure names an n that reproduces.
     """
-    if os.environ.get("T1_CRASH_POINTS") == "all" or total <= sample:
+    if sample is None or os.environ.get("T1_CRASH_POINTS") == "all" or total <= sample:
         return list(range(1, total + 1))
     rest = random.Random(seed).sample(range(2, total), sample - 2)
     return sorted({1, total, *rest})

@@ -2,9 +2,10 @@
 
 A controller process runs a 10-step canary (TEN_STEPS: weights 10 → 20 → analysis → 30 →
 pause → 40 → 50 → analysis → 75 → pause, then promotion) and exits with ``os._exit`` right
-after write n; a second process finishes it. `make test` crashes after a fixed-seed sample
-of the writes (the first and the last always among them); ``T1_CRASH_POINTS=all`` sweeps
-every n (66 writes on Istio; minutes, not part of the default run). Every run must reach
+after write n; a second process finishes it. On Istio, every n of the full run's writes
+(66; under 3 minutes on 2 cores); on NGINX, whose runs differ only in the router's writes, a
+fixed-seed sample of 8 (the first and the last always among them) to keep `make test` short —
+``T1_CRASH_POINTS=all`` sweeps every n there too. Every run must reach
 Healthy with the candidate as the stable; per step at most one effective weight change,
 never above the step's plan weight, never down before the promotion; one AnalysisRun per
 analysis step, created once; at most one Slack message per verdict.
@@ -47,9 +48,9 @@ def _url(prometheus: FakePrometheus) -> str:
     return prometheus.url
 
 
-@pytest.mark.parametrize(("router", "sample", "seed"), [("istio", 12, 1), ("nginx", 6, 2)])
+@pytest.mark.parametrize(("router", "sample", "seed"), [("istio", None, 1), ("nginx", 8, 2)])
 def test_a_crash_after_any_write_changes_nothing_but_the_time_it_takes(
-    campaign: Campaign, router: str, sample: int, seed: int
+    campaign: Campaign, router: str, sample: int | None, seed: int
 ) -> None:
     campaign.router, campaign.steps, campaign.plan = router, TEN_STEPS, TEN_STEP_PLAN
     reference = campaign.prepare(["reference"])["reference"]

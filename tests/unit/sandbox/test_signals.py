@@ -8,7 +8,12 @@ import threading
 
 import pytest
 
-from rollout_engine.sandbox.signals import deferred_signals, exit_on_signals
+from rollout_engine.sandbox.signals import (
+    deferred_signals,
+    exit_on_signals,
+    raise_if_pending,
+    sleep_or_exit,
+)
 
 
 def test_sigterm_and_sighup_raise_system_exit_inside_the_block_only() -> None:
@@ -22,6 +27,30 @@ def test_sigterm_and_sighup_raise_system_exit_inside_the_block_only() -> None:
         os.kill(os.getpid(), signal.SIGHUP)
         signal.sigtimedwait([], 0)
     assert exit_info.value.code == 128 + signal.SIGHUP
+
+
+def test_a_swallowed_raise_is_raised_again_by_the_next_wait() -> None:
+    # the way a fork hook or a finaliser swallows it: printed as "ignored", the program goes on
+    with pytest.raises(SystemExit) as exit_info, exit_on_signals():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.sigtimedwait([], 0)
+        except SystemExit:
+            pass
+        sleep_or_exit(0)
+    assert exit_info.value.code == 128 + signal.SIGTERM
+    raise_if_pending()  # leaving the block forgot it: nothing raised
+
+
+def test_a_cleanup_forgets_the_signal_it_was_started_by() -> None:
+    with pytest.raises(SystemExit), exit_on_signals():
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.sigtimedwait([], 0)
+        finally:
+            with deferred_signals() as received:
+                sleep_or_exit(0)  # the cleanup's own waits do not raise it again
+            assert received == []
 
 
 def test_a_signal_during_cleanup_waits_for_the_cleanup_then_raises() -> None:
