@@ -62,12 +62,7 @@ ISTIO_CANARY = {
         "trafficRouting": {"istio": {"virtualService": {"name": "web", "routes": ["primary"]}}},
         "steps": [
             {"setWeight": 20},
-            {
-                "analysis": {
-                    "templates": [{"templateName": "success-rate"}],
-                    "args": [{"name": "workload", "value": "web-canary"}],
-                }
-            },
+            _ANALYSIS,
             {"setWeight": 50},
             {"pause": {"duration": "1m"}},
         ],
@@ -100,15 +95,9 @@ def _strategy(router: str, *, steps: list[dict[str, Any]] | None = None) -> dict
         if router == "istio"
         else {"nginx": {"stableIngress": "web"}}
     )
-    analysis = {
-        "analysis": {
-            "templates": [{"templateName": "success-rate"}],
-            "args": [{"name": "workload", "value": "web-canary"}],
-        }
-    }
     plan = steps or [
         {"setWeight": 20},
-        analysis,
+        _ANALYSIS,
         {"setWeight": 50},
         {"pause": {"duration": "1s"}},
     ]
